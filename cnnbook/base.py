@@ -1,0 +1,142 @@
+"""The layer protocol and :class:`Sequential`.
+
+A layer is a thin object over a pair of kernels from :mod:`cnnbook.functional`:
+
+* ``forward(x)`` computes the output and keeps the kernel's ``cache``;
+* ``backward(dout)`` fills ``self.grads`` (same keys as ``self.params``) and returns ``dx``.
+
+Parameters live in ``params`` (name -> array), their gradients in ``grads``, and
+non-trainable state such as batch-norm running statistics in ``buffers``. An optimizer
+updates the arrays of ``params`` in place; no optimizer state lives in a layer.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Layer:
+    """Base class: ``params``, ``grads``, ``buffers``, a ``training`` flag and the cache."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.buffers: dict[str, np.ndarray] = {}
+        self.training = True
+        self._cache = None
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def train(self, mode: bool = True) -> "Layer":
+        """Switch to training mode (``mode=False`` is the same as :meth:`eval`)."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> "Layer":
+        """Switch to evaluation mode (batch norm uses its running statistics)."""
+        return self.train(False)
+
+    def _take_cache(self):
+        """Return the cache of the last ``forward``; a clear error if there was none."""
+        if self._cache is None:
+            raise ValueError(
+                f"{self.name}.backward: called before forward; expected a cached forward "
+                "pass, got none (call forward(x) first)"
+            )
+        return self._cache
+
+    def num_parameters(self) -> int:
+        """Number of trainable scalars."""
+        return int(sum(p.size for p in self.params.values()))
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{self.name}({self.extra_repr()})"
+
+
+class Sequential(Layer):
+    """Layers applied one after the other; backward runs them in reverse.
+
+    ``params``, ``grads`` and ``buffers`` are flat dicts with keys ``"<index>.<name>"``
+    (``"0.weight"``), whose values are the layers' own arrays, so an optimizer that
+    updates ``model.params`` in place updates the layers.
+    """
+
+    def __init__(self, *layers: Layer) -> None:
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(
+                    f"Sequential: expected every argument to be a Layer, "
+                    f"got {type(layer).__name__} at position {i}"
+                )
+        self.layers = list(layers)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def _flat(self, attr: str) -> dict[str, np.ndarray]:
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                for k, v in getattr(layer, attr).items()}
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return self._flat("params")
+
+    @params.setter
+    def params(self, value) -> None:  # Layer.__init__ assigns {}; ignore it
+        pass
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return self._flat("grads")
+
+    @grads.setter
+    def grads(self, value) -> None:
+        pass
+
+    @property
+    def buffers(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return self._flat("buffers")
+
+    @buffers.setter
+    def buffers(self, value) -> None:
+        pass
+
+    def train(self, mode: bool = True) -> "Sequential":
+        self.training = bool(mode)
+        for layer in getattr(self, "layers", []):
+            layer.train(mode)
+        return self
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        inner = "\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential(\n{inner}\n)"
