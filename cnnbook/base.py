@@ -140,3 +140,35 @@ class Sequential(Layer):
     def __repr__(self) -> str:
         inner = "\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
         return f"Sequential(\n{inner}\n)"
+
+
+def init_weight(shape: tuple, fan_in: int, fan_out: int, *, rng: np.random.Generator | None,
+                init: str = "he", dtype=np.float64, where: str = "init_weight") -> np.ndarray:
+    r"""Draw an initial weight array.
+
+    Parameters
+    ----------
+    shape : tuple
+        Shape of the weight, e.g. ``(F, C, KH, KW)`` or ``(out_features, in_features)``.
+    fan_in, fan_out : int
+        Inputs feeding one output (``C*KH*KW`` or ``in_features``) and outputs fed by one
+        input (``F*KH*KW`` or ``out_features``).
+    rng : numpy.random.Generator or None
+        Source of randomness; ``None`` means ``np.random.default_rng()`` (not reproducible).
+    init : {"he", "glorot"}
+        ``"he"``: :math:`\mathcal N(0,\, 2/\text{fan\_in})` (He et al., 2015), for ReLU.
+        ``"glorot"``: :math:`U(-a, a)`, :math:`a=\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`
+        (Glorot & Bengio, 2010), for tanh and sigmoid.
+    """
+    if rng is None:
+        rng = np.random.default_rng()
+    elif not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{where}: expected rng to be a numpy.random.Generator, got {type(rng).__name__}")
+    if init == "he":
+        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+    elif init == "glorot":
+        a = np.sqrt(6.0 / (fan_in + fan_out))
+        w = rng.uniform(-a, a, size=shape)
+    else:
+        raise ValueError(f"{where}: expected init to be 'he' or 'glorot', got {init!r}")
+    return w.astype(dtype)
