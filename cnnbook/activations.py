@@ -1,1 +1,230 @@
-__all__: list[str] = []  # placeholder, being written
+r"""Element-wise activation functions: ReLU, sigmoid and tanh.
+
+Each activation :math:`y = f(x)` acts on every entry on its own, so its backward pass is
+an element-wise product with the local derivative:
+
+.. math::
+
+    \frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} \odot f'(x).
+
+Sigmoid and tanh cache their *output*, because their derivatives are cheapest written in
+terms of it (:math:`\sigma' = \sigma(1-\sigma)`, :math:`\tanh' = 1-\tanh^2`); ReLU caches
+its input. Inputs of any shape; the dtype (float32 or float64) is preserved.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_shape
+from .base import Layer
+
+__all__ = [
+    "relu_forward", "relu_backward",
+    "sigmoid_forward", "sigmoid_backward",
+    "tanh_forward", "tanh_backward",
+    "ReLU", "Sigmoid", "Tanh",
+]
+
+
+def _check_dout(dout, like: np.ndarray, where: str) -> np.ndarray:
+    """Validate the upstream gradient against the shape of the forward output."""
+    dout = as_float_array(dout, "dout", where)
+    check_shape(dout, like.shape, "dout", where)
+    return dout
+
+
+def relu_forward(x):
+    r"""Rectified linear unit, :math:`\max(0, x)`.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, shape of ``x``
+    cache : ndarray
+        ``x``, for :func:`relu_backward`.
+
+    Notes
+    -----
+    .. math::
+
+        f(x) = \max(0, x), \qquad
+        f'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}
+
+    :math:`f` has no derivative at 0; like PyTorch we take :math:`f'(0) = 0`. Backward:
+    :math:`\partial L/\partial x = \delta \odot [x > 0]`.
+    """
+    x = as_float_array(x, "x", "relu_forward")
+    out = np.maximum(x, 0)
+    return out, x
+
+
+def relu_backward(dout, cache):
+    r"""Backward pass of :func:`relu_forward`.
+
+    Parameters
+    ----------
+    dout : ndarray, shape of ``x``
+        Upstream gradient :math:`\delta = \partial L/\partial y`.
+    cache : ndarray
+        From :func:`relu_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape of ``x``
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} = \delta \odot [x > 0]
+        \qquad (\text{gradient 0 at } x = 0).
+    """
+    x = cache
+    dout = _check_dout(dout, x, "relu_backward")
+    dx = dout * (x > 0)
+    return dx.astype(x.dtype, copy=False)
+
+
+def sigmoid_forward(x):
+    r"""Logistic sigmoid :math:`1/(1+e^{-x})`, computed without overflow.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, shape of ``x``, values in [0, 1]
+    cache : ndarray
+        ``out``, for :func:`sigmoid_backward`.
+
+    Notes
+    -----
+    .. math::
+
+        \sigma(x) = \frac{1}{1+e^{-x}}, \qquad \sigma'(x) = \sigma(x)\,\big(1-\sigma(x)\big).
+
+    :math:`e^{-x}` overflows for :math:`x \lesssim -710` (float64) or :math:`-89` (float32),
+    so for negative :math:`x` we use the equal form :math:`e^{x}/(1+e^{x})`. Both forms
+    then only ever compute :math:`e^{-|x|} \le 1`. Backward:
+    :math:`\partial L/\partial x = \delta \odot \sigma (1-\sigma)`.
+    """
+    x = as_float_array(x, "x", "sigmoid_forward")
+    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+    out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return out, out
+
+
+def sigmoid_backward(dout, cache):
+    r"""Backward pass of :func:`sigmoid_forward`.
+
+    Parameters
+    ----------
+    dout : ndarray, shape of ``x``
+    cache : ndarray
+        :math:`\sigma(x)`, from :func:`sigmoid_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape of ``x``
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} = \delta \odot \sigma(x)\,\big(1-\sigma(x)\big).
+    """
+    out = cache
+    dout = _check_dout(dout, out, "sigmoid_backward")
+    dx = dout * out * (1 - out)
+    return dx.astype(out.dtype, copy=False)
+
+
+def tanh_forward(x):
+    r"""Hyperbolic tangent.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+
+    Returns
+    -------
+    out : ndarray, shape of ``x``, values in [-1, 1]
+    cache : ndarray
+        ``out``, for :func:`tanh_backward`.
+
+    Notes
+    -----
+    .. math::
+
+        \tanh(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}, \qquad \tanh'(x) = 1 - \tanh^2(x).
+
+    Backward: :math:`\partial L/\partial x = \delta \odot (1-\tanh^2 x)`.
+    """
+    x = as_float_array(x, "x", "tanh_forward")
+    out = np.tanh(x)
+    return out, out
+
+
+def tanh_backward(dout, cache):
+    r"""Backward pass of :func:`tanh_forward`.
+
+    Parameters
+    ----------
+    dout : ndarray, shape of ``x``
+    cache : ndarray
+        :math:`\tanh(x)`, from :func:`tanh_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape of ``x``
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} = \delta \odot \big(1 - \tanh^2(x)\big).
+    """
+    out = cache
+    dout = _check_dout(dout, out, "tanh_backward")
+    dx = dout * (1 - out**2)
+    return dx.astype(out.dtype, copy=False)
+
+
+class ReLU(Layer):
+    r"""Layer form of :func:`relu_forward`, :math:`\max(0, x)`; no parameters."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out, self._cache = relu_forward(x)
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        self.grads = {}
+        return relu_backward(dout, self._take_cache())
+
+
+class Sigmoid(Layer):
+    r"""Layer form of :func:`sigmoid_forward`, :math:`1/(1+e^{-x})`; no parameters."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out, self._cache = sigmoid_forward(x)
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        self.grads = {}
+        return sigmoid_backward(dout, self._take_cache())
+
+
+class Tanh(Layer):
+    r"""Layer form of :func:`tanh_forward`; no parameters."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out, self._cache = tanh_forward(x)
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        self.grads = {}
+        return tanh_backward(dout, self._take_cache())

@@ -1,1 +1,415 @@
-__all__: list[str] = []  # placeholder, being written
+r"""2-D convolution (cross-correlation, as CNN libraries compute it): kernels and layer.
+
+Shapes use one set of letters throughout: input ``x`` is ``(N, C, H, W)``, weight ``w`` is
+``(F, C, KH, KW)``, bias ``b`` is ``(F,)``, output ``out`` is ``(N, F, OH, OW)`` with
+
+.. math::
+
+    OH = \left\lfloor \frac{H + 2 p_h - d_h (KH - 1) - 1}{s_h} \right\rfloor + 1
+
+(and likewise for ``OW``), where :math:`s` is the stride, :math:`p` the zero padding and
+:math:`d` the dilation.
+
+Three versions of each pass live here:
+
+* :func:`conv2d_forward_naive` / :func:`conv2d_backward_naive` - explicit loops that mirror the
+  book's equations term by term; for teaching and for checking, far too slow to train with;
+* :func:`conv2d_forward` / :func:`conv2d_backward` - the same arithmetic as matrix
+  products (im2col + BLAS), fast enough to train a CNN in seconds;
+* :class:`Conv2D` - the layer that keeps the cache between the two passes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_ndim, check_shape, pair
+from .base import Layer, init_weight
+
+__all__ = [
+    "conv_output_size",
+    "conv2d_forward", "conv2d_backward",
+    "conv2d_forward_naive", "conv2d_backward_naive",
+    "Conv2D",
+]
+
+
+def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
+                     dilation: int = 1) -> int:
+    r"""Output length along one spatial axis.
+
+    .. math:: \left\lfloor \frac{\text{size} + 2p - d(k - 1) - 1}{s} \right\rfloor + 1
+
+    Examples
+    --------
+    >>> conv_output_size(28, 5)            # LeNet conv1
+    24
+    >>> conv_output_size(7, 3, stride=2, padding=1)
+    4
+    """
+    return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+
+
+def _check_conv_inputs(x, w, b, stride, padding, dilation, where):
+    """Validate the arguments of a convolution; return the arrays and the (h, w) pairs."""
+    x = as_float_array(x, "x", where)
+    w = as_float_array(w, "w", where)
+    b = as_float_array(b, "b", where)
+    check_ndim(x, 4, "x", where, "(N, C, H, W)")
+    check_ndim(w, 4, "w", where, "(F, C, KH, KW)")
+    N, C, H, W = x.shape
+    F, Cw, KH, KW = w.shape
+    if Cw != C:
+        raise ValueError(
+            f"{where}: expected w with {C} input channels to match x of shape {x.shape} "
+            f"(w of shape ({F}, {C}, KH, KW)), got w of shape {w.shape}"
+        )
+    check_shape(b, (F,), "b", where)
+    stride = pair(stride, "stride", where, 1)
+    padding = pair(padding, "padding", where, 0)
+    dilation = pair(dilation, "dilation", where, 1)
+    if KH == 0 or KW == 0:
+        raise ValueError(f"{where}: expected a kernel of at least 1x1, got w of shape {w.shape}")
+    for axis, size, k, p, d in (("height", H, KH, padding[0], dilation[0]),
+                                ("width", W, KW, padding[1], dilation[1])):
+        span = d * (k - 1) + 1
+        if span > size + 2 * p:
+            raise ValueError(
+                f"{where}: kernel {axis} {k} (dilation {d}, span {span}) is larger than the "
+                f"padded input {axis} {size} + 2*{p} = {size + 2 * p}"
+            )
+    return x, w, b, stride, padding, dilation
+
+
+def _out_shape(x_shape, w_shape, stride, padding, dilation):
+    N, C, H, W = x_shape
+    F, _, KH, KW = w_shape
+    OH = conv_output_size(H, KH, stride[0], padding[0], dilation[0])
+    OW = conv_output_size(W, KW, stride[1], padding[1], dilation[1])
+    return N, F, OH, OW
+
+
+def _check_dout(dout, expected_shape, where):
+    dout = as_float_array(dout, "dout", where)
+    check_shape(dout, expected_shape, "dout (the shape of the forward output)", where)
+    return dout
+
+
+# --------------------------------------------------------------------------------------
+# Loop version: the book's equations, one term at a time
+# --------------------------------------------------------------------------------------
+
+def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
+    r"""Convolution forward pass with explicit loops (teaching version).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+        Input batch.
+    w : ndarray, shape (F, C, KH, KW)
+        Filters.
+    b : ndarray, shape (F,)
+        Biases, one per filter.
+    stride, padding, dilation : int or (int, int)
+        Step between windows, zero padding on each side, spacing of kernel taps.
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, OH, OW)
+    cache : tuple
+        What :func:`conv2d_backward_naive` needs.
+
+    Notes
+    -----
+    With :math:`\tilde x` the zero-padded input,
+
+    .. math::
+
+        y_{n,f,i,j} = b_f + \sum_{c=0}^{C-1} \sum_{p=0}^{KH-1} \sum_{q=0}^{KW-1}
+                      w_{f,c,p,q}\; \tilde x_{n,\,c,\; s_h i + d_h p,\; s_w j + d_w q}
+    """
+    where = "conv2d_forward_naive"
+    x, w, b, stride, padding, dilation = _check_conv_inputs(
+        x, w, b, stride, padding, dilation, where)
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
+    C, KH, KW = w.shape[1:]
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))  # N, C, H+2ph, W+2pw
+    out = np.zeros((N, F, OH, OW), dtype=x.dtype)
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    total = b[f]
+                    for c in range(C):
+                        for p in range(KH):
+                            for q in range(KW):
+                                total += w[f, c, p, q] * x_pad[n, c, sh * i + dh * p, sw * j + dw * q]
+                    out[n, f, i, j] = total
+    cache = (x, w, stride, padding, dilation)
+    return out, cache
+
+
+def conv2d_backward_naive(dout, cache):
+    r"""Convolution backward pass with explicit loops (teaching version).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, F, OH, OW)
+        Upstream gradient :math:`\delta = \partial L / \partial y`.
+    cache : tuple
+        From :func:`conv2d_forward_naive`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (F, C, KH, KW)
+    db : ndarray, shape (F,)
+
+    Notes
+    -----
+    Each output :math:`y_{n,f,i,j}` received :math:`w_{f,c,p,q}\,\tilde x_{n,c,h,v}` with
+    :math:`h = s_h i + d_h p`, :math:`v = s_w j + d_w q`; the chain rule sends
+    :math:`\delta_{n,f,i,j}` back along the same terms:
+
+    .. math::
+
+        \frac{\partial L}{\partial b_f} &= \sum_{n,i,j} \delta_{n,f,i,j} \\
+        \frac{\partial L}{\partial w_{f,c,p,q}} &= \sum_{n,i,j} \delta_{n,f,i,j}\,
+            \tilde x_{n,c,\,s_h i + d_h p,\, s_w j + d_w q} \\
+        \frac{\partial L}{\partial \tilde x_{n,c,h,v}} &= \sum_{f,p,q}\;
+            \sum_{\substack{i,j:\ s_h i + d_h p = h \\ s_w j + d_w q = v}}
+            \delta_{n,f,i,j}\, w_{f,c,p,q}
+
+    and :math:`\partial L/\partial x` is :math:`\partial L/\partial \tilde x` without the
+    padding border.
+    """
+    x, w, stride, padding, dilation = cache
+    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
+    dout = _check_dout(dout, (N, F, OH, OW), "conv2d_backward_naive")
+    C, KH, KW = w.shape[1:]
+    H, W = x.shape[2:]
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros_like(w)
+    db = np.zeros(F, dtype=w.dtype)
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    g = dout[n, f, i, j]
+                    db[f] += g
+                    for c in range(C):
+                        for p in range(KH):
+                            for q in range(KW):
+                                h, v = sh * i + dh * p, sw * j + dw_ * q
+                                dw[f, c, p, q] += g * x_pad[n, c, h, v]
+                                dx_pad[n, c, h, v] += g * w[f, c, p, q]
+    dx = dx_pad[:, :, ph:ph + H, pw:pw + W]
+    return dx, dw, db
+
+
+# --------------------------------------------------------------------------------------
+# Vectorized version: im2col + one matrix product
+# --------------------------------------------------------------------------------------
+
+def _window_slices(k_index, dilation, stride, out_len):
+    """Slice of the padded input read by kernel tap ``k_index`` for every output position."""
+    start = dilation * k_index
+    return slice(start, start + stride * (out_len - 1) + 1, stride)
+
+
+def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
+    r"""Convolution forward pass, vectorized with im2col and one matrix product.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+        Input batch (float32 or float64; the output has the same dtype).
+    w : ndarray, shape (F, C, KH, KW)
+        Filters.
+    b : ndarray, shape (F,)
+        Biases.
+    stride, padding, dilation : int or (int, int)
+        As in :func:`conv2d_forward_naive` and PyTorch's ``Conv2d``.
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, OH, OW)
+        May be a transposed view (channel-major in memory), which the next layer reads
+        without a copy.
+    cache : tuple
+        What :func:`conv2d_backward` needs (including the im2col matrix).
+
+    Notes
+    -----
+    im2col gathers, for every tap :math:`(c, p, q)` of the kernel, the input values that
+    tap meets at every output position into one row of a matrix
+    :math:`X_{\text{col}} \in \mathbb R^{(C\,KH\,KW) \times (N\,OH\,OW)}`. The equation of
+    :func:`conv2d_forward_naive` is then a single matrix product
+
+    .. math:: Y = W_{\text{row}}\, X_{\text{col}} + b, \qquad
+              W_{\text{row}} \in \mathbb R^{F \times (C\,KH\,KW)}.
+
+    The rows are filled one kernel tap at a time from strided slices, in a
+    ``(C, KH, KW, N, OH, OW)`` buffer whose innermost run is the output width.
+    """
+    where = "conv2d_forward"
+    x, w, b, stride, padding, dilation = _check_conv_inputs(
+        x, w, b, stride, padding, dilation, where)
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
+    C, KH, KW = w.shape[1:]
+    H, W = x.shape[2:]
+    dtype = x.dtype
+    # Channel-major copy of the padded input: C, N, H+2ph, W+2pw
+    x_pad = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    x_pad[:, :, ph:ph + H, pw:pw + W] = x.transpose(1, 0, 2, 3)
+    cols = np.empty((C, KH, KW, N, OH, OW), dtype=dtype)
+    for p in range(KH):
+        rows = _window_slices(p, dh, sh, OH)
+        for q in range(KW):
+            cols[:, p, q] = x_pad[:, :, rows, _window_slices(q, dw, sw, OW)]
+    cols = cols.reshape(C * KH * KW, N * OH * OW)
+    w_row = w.reshape(F, C * KH * KW).astype(dtype, copy=False)
+    out = np.matmul(w_row, cols)                               # F, N*OH*OW
+    out += b.astype(dtype, copy=False)[:, None]
+    out = out.reshape(F, N, OH, OW).transpose(1, 0, 2, 3)      # N, F, OH, OW (view)
+    cache = (x.shape, w, cols, stride, padding, dilation)
+    return out, cache
+
+
+def conv2d_backward(dout, cache):
+    r"""Convolution backward pass, vectorized (matrix products + col2im).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, F, OH, OW)
+        Upstream gradient.
+    cache : tuple
+        From :func:`conv2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (F, C, KH, KW)
+    db : ndarray, shape (F,)
+
+    Notes
+    -----
+    With :math:`\Delta \in \mathbb R^{F \times (N\,OH\,OW)}` the upstream gradient laid out
+    like :math:`Y`, the forward product :math:`Y = W_{\text{row}} X_{\text{col}} + b` gives
+
+    .. math::
+
+        \frac{\partial L}{\partial W_{\text{row}}} = \Delta\, X_{\text{col}}^{\top},\qquad
+        \frac{\partial L}{\partial b} = \Delta\,\mathbf 1,\qquad
+        \frac{\partial L}{\partial X_{\text{col}}} = W_{\text{row}}^{\top} \Delta .
+
+    col2im then adds each row of :math:`\partial L/\partial X_{\text{col}}` back onto the
+    input positions it was copied from (positions shared by overlapping windows receive the
+    sum). For stride 1 and dilation 1 this equals a *full* cross-correlation of
+    :math:`\delta` with the kernel flipped in both spatial axes - a transposed convolution.
+    """
+    x_shape, w, cols, stride, padding, dilation = cache
+    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    N, F, OH, OW = _out_shape(x_shape, w.shape, stride, padding, dilation)
+    dout = _check_dout(dout, (N, F, OH, OW), "conv2d_backward")
+    C, KH, KW = w.shape[1:]
+    H, W = x_shape[2:]
+    dtype = cols.dtype
+    dout_mat = dout.astype(dtype, copy=False).transpose(1, 0, 2, 3).reshape(F, N * OH * OW)
+    db = dout_mat.sum(axis=1).astype(w.dtype, copy=False)
+    # dW^T = X_col Delta^T: this orientation is the faster GEMM for these skinny shapes.
+    dw = np.matmul(cols, dout_mat.T).T.reshape(w.shape).astype(w.dtype, copy=False)
+    dcols = np.matmul(w.reshape(F, C * KH * KW).T.astype(dtype, copy=False), dout_mat)
+    dcols = dcols.reshape(C, KH, KW, N, OH, OW)
+    dx_pad = np.zeros((C, N, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    for p in range(KH):
+        rows = _window_slices(p, dh, sh, OH)
+        for q in range(KW):
+            dx_pad[:, :, rows, _window_slices(q, dw_, sw, OW)] += dcols[:, p, q]
+    dx = dx_pad[:, :, ph:ph + H, pw:pw + W].transpose(1, 0, 2, 3)  # N, C, H, W (view)
+    return dx, dw, db
+
+
+# --------------------------------------------------------------------------------------
+# Layer
+# --------------------------------------------------------------------------------------
+
+class Conv2D(Layer):
+    r"""2-D convolution layer over :func:`conv2d_forward` / :func:`conv2d_backward`.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        ``C`` and ``F``.
+    kernel_size, stride, padding, dilation : int or (int, int)
+        As in PyTorch's ``torch.nn.Conv2d``.
+    rng : numpy.random.Generator, optional
+        Draws the initial weights.
+    init : {"he", "glorot"}
+        Weight initialisation (see :func:`cnnbook.base.init_weight`); biases start at 0.
+    dtype : numpy dtype
+        Dtype of the parameters.
+
+    Attributes
+    ----------
+    params : dict
+        ``"weight"`` of shape ``(F, C, KH, KW)`` and ``"bias"`` of shape ``(F,)``.
+    grads : dict
+        Gradients with the same keys, filled by :meth:`backward`.
+
+    Shape
+    -----
+    Input ``(N, C, H, W)``, output ``(N, F, OH, OW)`` with
+    ``OH = (H + 2*padding - dilation*(KH-1) - 1) // stride + 1``.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, *, rng=None, init="he", dtype=np.float64):
+        super().__init__()
+        where = "Conv2D"
+        self.in_channels = int(in_channels)
+        self.out_channels = int(out_channels)
+        if self.in_channels < 1 or self.out_channels < 1:
+            raise ValueError(f"{where}: expected in_channels and out_channels >= 1, got "
+                             f"{in_channels} and {out_channels}")
+        self.kernel_size = pair(kernel_size, "kernel_size", where, 1)
+        self.stride = pair(stride, "stride", where, 1)
+        self.padding = pair(padding, "padding", where, 0)
+        self.dilation = pair(dilation, "dilation", where, 1)
+        KH, KW = self.kernel_size
+        shape = (self.out_channels, self.in_channels, KH, KW)
+        self.params["weight"] = init_weight(
+            shape, fan_in=self.in_channels * KH * KW, fan_out=self.out_channels * KH * KW,
+            rng=rng, init=init, dtype=dtype, where=where)
+        self.params["bias"] = np.zeros(self.out_channels, dtype=dtype)
+
+    def forward(self, x):
+        if isinstance(x, np.ndarray) and x.ndim == 4 and x.shape[1] != self.in_channels:
+            raise ValueError(
+                f"{self.name}: expected x with {self.in_channels} channels "
+                f"(shape (N, {self.in_channels}, H, W)), got shape {x.shape}")
+        try:
+            out, self._cache = conv2d_forward(
+                x, self.params["weight"], self.params["bias"], stride=self.stride,
+                padding=self.padding, dilation=self.dilation)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{self.name}: {e}") from None
+        return out
+
+    def backward(self, dout):
+        cache = self._take_cache()
+        dx, dw, db = conv2d_backward(dout, cache)
+        self.grads["weight"], self.grads["bias"] = dw, db
+        return dx
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        return s

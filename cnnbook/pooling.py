@@ -1,1 +1,477 @@
-__all__: list[str] = []  # placeholder, being written
+r"""Max and average pooling: kernels, loop twins and layers.
+
+Input ``x`` is ``(N, C, H, W)``; each channel is pooled on its own over windows of
+``kernel_size`` taken every ``stride`` (default: ``kernel_size``, i.e. no overlap) on the
+padded input; the output is ``(N, C, OH, OW)`` with
+
+.. math:: OH = \left\lfloor \frac{H + 2p_h - KH}{s_h} \right\rfloor + 1 .
+
+Pooling has no parameters: its backward pass only *routes* the gradient.
+
+* Max pooling sends each window's upstream gradient to the one input that was the maximum.
+  On ties (common after a ReLU, where whole windows are 0) the first maximum in row-major
+  order gets it, as in PyTorch; a mask ``x == max`` would wrongly give it to every tied input.
+  Padding is :math:`-\infty`, so it is never the maximum.
+* Average pooling spreads it evenly: every input of a window gets :math:`1/(KH\,KW)` of it.
+  Padding zeros count in the mean (PyTorch's default ``count_include_pad=True``).
+
+Where windows overlap (stride < kernel size) an input receives the sum over the windows it
+belongs to.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_ndim, check_shape, pair
+from .base import Layer
+from .conv import conv_output_size
+
+__all__ = [
+    "pool_output_size",
+    "max_pool2d_forward", "max_pool2d_backward",
+    "max_pool2d_forward_naive", "max_pool2d_backward_naive",
+    "avg_pool2d_forward", "avg_pool2d_backward",
+    "avg_pool2d_forward_naive", "avg_pool2d_backward_naive",
+    "MaxPool2D", "AvgPool2D",
+]
+
+
+def pool_output_size(size: int, kernel_size: int, stride: int | None = None,
+                     padding: int = 0) -> int:
+    r"""Output length of a pooling layer along one axis (``stride`` defaults to the kernel).
+
+    Examples
+    --------
+    >>> pool_output_size(24, 2)       # LeNet's first pooling
+    12
+    >>> pool_output_size(7, 3, stride=2)
+    3
+    """
+    return conv_output_size(size, kernel_size, kernel_size if stride is None else stride,
+                            padding)
+
+
+def _check_pool_inputs(x, kernel_size, stride, padding, where):
+    x = as_float_array(x, "x", where)
+    check_ndim(x, 4, "x", where, "(N, C, H, W)")
+    kernel = pair(kernel_size, "kernel_size", where, 1)
+    stride = kernel if stride is None else pair(stride, "stride", where, 1)
+    padding = pair(padding, "padding", where, 0)
+    H, W = x.shape[2:]
+    for axis, size, k, p in (("height", H, kernel[0], padding[0]),
+                             ("width", W, kernel[1], padding[1])):
+        if 2 * p > k:
+            raise ValueError(
+                f"{where}: expected padding at most half the kernel ({axis}: kernel {k}), "
+                f"got padding {p}")
+        if k > size + 2 * p:
+            raise ValueError(
+                f"{where}: kernel {axis} {k} is larger than the padded input {axis} "
+                f"{size} + 2*{p} = {size + 2 * p}")
+    return x, kernel, stride, padding
+
+
+def _out_hw(x_shape, kernel, stride, padding):
+    H, W = x_shape[2:]
+    return (conv_output_size(H, kernel[0], stride[0], padding[0]),
+            conv_output_size(W, kernel[1], stride[1], padding[1]))
+
+
+def _taps(kernel, stride, out_hw):
+    """Yield ``(p, q, rows, cols)``: each kernel tap and the slices of the padded input it
+    reads for every output position, in row-major order of the taps."""
+    (KH, KW), (sh, sw), (OH, OW) = kernel, stride, out_hw
+    for p in range(KH):
+        rows = slice(p, p + sh * (OH - 1) + 1, sh)
+        for q in range(KW):
+            yield p, q, rows, slice(q, q + sw * (OW - 1) + 1, sw)
+
+
+def _check_dout(dout, shape, where):
+    dout = as_float_array(dout, "dout", where)
+    check_shape(dout, shape, "dout (the shape of the forward output)", where)
+    return dout
+
+
+# --------------------------------------------------------------------------------------
+# Max pooling
+# --------------------------------------------------------------------------------------
+
+def max_pool2d_forward_naive(x, *, kernel_size, stride=None, padding=0):
+    r"""Max pooling with explicit loops (teaching version).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Padding with :math:`-\infty` on each side, at most half the kernel.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+
+    Notes
+    -----
+    .. math::
+
+        y_{n,c,i,j} = \max_{0 \le p < KH,\ 0 \le q < KW}
+                      \tilde x_{n,c,\; s_h i + p,\; s_w j + q}
+    """
+    where = "max_pool2d_forward_naive"
+    x, kernel, stride, padding = _check_pool_inputs(x, kernel_size, stride, padding, where)
+    (KH, KW), (sh, sw), (ph, pw) = kernel, stride, padding
+    N, C = x.shape[:2]
+    OH, OW = _out_hw(x.shape, kernel, stride, padding)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    out = np.empty((N, C, OH, OW), dtype=x.dtype)
+    argmax = np.empty((N, C, OH, OW, 2), dtype=np.intp)  # (row, col) in the padded input
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    window = x_pad[n, c, sh * i:sh * i + KH, sw * j:sw * j + KW]
+                    k = np.argmax(window)  # first maximum in row-major order
+                    p, q = divmod(int(k), KW)
+                    out[n, c, i, j] = window[p, q]
+                    argmax[n, c, i, j] = (sh * i + p, sw * j + q)
+    return out, (x.shape, x.dtype, padding, argmax)
+
+
+def max_pool2d_backward_naive(dout, cache):
+    r"""Max pooling backward with explicit loops (teaching version).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+        From :func:`max_pool2d_forward_naive`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Notes
+    -----
+    With :math:`(p^*, q^*)` the position of the (first) maximum of window :math:`(i, j)`,
+
+    .. math::
+
+        \frac{\partial L}{\partial \tilde x_{n,c,h,v}} = \sum_{i,j}
+            \delta_{n,c,i,j}\; [\, h = s_h i + p^*,\ v = s_w j + q^* \,]
+    """
+    x_shape, dtype, (ph, pw), argmax = cache
+    N, C, H, W = x_shape
+    dout = _check_dout(dout, argmax.shape[:4], "max_pool2d_backward_naive")
+    dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    OH, OW = argmax.shape[2:4]
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    h, v = argmax[n, c, i, j]
+                    dx_pad[n, c, h, v] += dout[n, c, i, j]
+    return dx_pad[:, :, ph:ph + H, pw:pw + W]
+
+
+def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
+    r"""Max pooling, vectorized over the batch, the channels and the windows.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``; a smaller stride makes windows overlap.
+    padding : int or (int, int)
+        Padding with :math:`-\infty`, at most half the kernel.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+        Holds, for every window, which kernel tap held the maximum (``int16``).
+
+    Notes
+    -----
+    Loops over the :math:`KH \times KW` kernel taps instead of the windows: tap
+    :math:`(p, q)` of every window is one strided slice of the input, and a running
+    maximum with a strict ``>`` keeps the *first* maximum in row-major order, as PyTorch:
+
+    .. math:: y_{n,c,i,j} = \max_{p,q}\ \tilde x_{n,c,\,s_h i + p,\, s_w j + q}
+    """
+    where = "max_pool2d_forward"
+    x, kernel, stride, padding = _check_pool_inputs(x, kernel_size, stride, padding, where)
+    (KH, KW), (ph, pw) = kernel, padding
+    OH, OW = _out_hw(x.shape, kernel, stride, padding)
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    out = None
+    tap = np.zeros(x.shape[:2] + (OH, OW), dtype=np.int16)
+    for p, q, rows, cols in _taps(kernel, stride, (OH, OW)):
+        window_values = x[:, :, rows, cols]                    # N, C, OH, OW
+        if out is None:
+            out = window_values.copy()
+            continue
+        greater = window_values > out
+        np.copyto(out, window_values, where=greater)
+        tap[greater] = p * KW + q
+    cache = (x.shape, x.dtype, kernel, stride, padding, tap)
+    return out, cache
+
+
+def max_pool2d_backward(dout, cache):
+    r"""Max pooling backward: route each upstream gradient to its window's maximum.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+        From :func:`max_pool2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x_{n,c,h,v}} = \sum_{i,j} \delta_{n,c,i,j}\,
+        [\,(h, v) \text{ is the first maximum of window } (i, j)\,]
+
+    Computed tap by tap: the gradient of the windows whose maximum sat at tap
+    :math:`(p, q)` is added to the strided slice that tap reads, so overlapping windows
+    accumulate.
+    """
+    padded_shape, dtype, kernel, stride, (ph, pw), tap = cache
+    dout = _check_dout(dout, tap.shape, "max_pool2d_backward")
+    KW = kernel[1]
+    dx = np.zeros(padded_shape, dtype=dtype)
+    for p, q, rows, cols in _taps(kernel, stride, tap.shape[2:]):
+        dx[:, :, rows, cols] += np.where(tap == p * KW + q, dout, 0)
+    H, W = padded_shape[2] - 2 * ph, padded_shape[3] - 2 * pw
+    return dx[:, :, ph:ph + H, pw:pw + W]
+
+
+# --------------------------------------------------------------------------------------
+# Average pooling
+# --------------------------------------------------------------------------------------
+
+def avg_pool2d_forward_naive(x, *, kernel_size, stride=None, padding=0):
+    r"""Average pooling with explicit loops (teaching version).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Zero padding, counted in the mean; at most half the kernel.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+
+    Notes
+    -----
+    .. math::
+
+        y_{n,c,i,j} = \frac{1}{KH\,KW} \sum_{p=0}^{KH-1}\sum_{q=0}^{KW-1}
+                      \tilde x_{n,c,\; s_h i + p,\; s_w j + q}
+    """
+    where = "avg_pool2d_forward_naive"
+    x, kernel, stride, padding = _check_pool_inputs(x, kernel_size, stride, padding, where)
+    (KH, KW), (sh, sw), (ph, pw) = kernel, stride, padding
+    N, C = x.shape[:2]
+    OH, OW = _out_hw(x.shape, kernel, stride, padding)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.empty((N, C, OH, OW), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    total = 0.0
+                    for p in range(KH):
+                        for q in range(KW):
+                            total += x_pad[n, c, sh * i + p, sw * j + q]
+                    out[n, c, i, j] = total / (KH * KW)
+    return out, (x.shape, x.dtype, kernel, stride, padding)
+
+
+def avg_pool2d_backward_naive(dout, cache):
+    r"""Average pooling backward with explicit loops (teaching version).
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+        From :func:`avg_pool2d_forward_naive`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial \tilde x_{n,c,s_h i + p,\, s_w j + q}}
+        \mathrel{+}= \frac{\delta_{n,c,i,j}}{KH\,KW}
+        \quad\text{for every window } (i, j) \text{ and tap } (p, q)
+    """
+    x_shape, dtype, (KH, KW), (sh, sw), (ph, pw) = cache
+    N, C, H, W = x_shape
+    OH, OW = _out_hw(x_shape, (KH, KW), (sh, sw), (ph, pw))
+    dout = _check_dout(dout, (N, C, OH, OW), "avg_pool2d_backward_naive")
+    dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    for p in range(KH):
+                        for q in range(KW):
+                            dx_pad[n, c, sh * i + p, sw * j + q] += dout[n, c, i, j] / (KH * KW)
+    return dx_pad[:, :, ph:ph + H, pw:pw + W]
+
+
+def avg_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
+    r"""Average pooling, vectorized: a sum of strided slices, one per kernel tap.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Zero padding, counted in the mean (``count_include_pad=True``).
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+
+    Notes
+    -----
+    .. math::
+
+        y_{n,c,i,j} = \frac{1}{KH\,KW} \sum_{p,q} \tilde x_{n,c,\,s_h i + p,\, s_w j + q}
+    """
+    where = "avg_pool2d_forward"
+    x, kernel, stride, padding = _check_pool_inputs(x, kernel_size, stride, padding, where)
+    (KH, KW), (ph, pw) = kernel, padding
+    OH, OW = _out_hw(x.shape, kernel, stride, padding)
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros(x.shape[:2] + (OH, OW), dtype=x.dtype)
+    for _, _, rows, cols in _taps(kernel, stride, (OH, OW)):
+        out += x[:, :, rows, cols]
+    out /= KH * KW
+    return out, (x.shape, x.dtype, kernel, stride, padding)
+
+
+def avg_pool2d_backward(dout, cache):
+    r"""Average pooling backward: spread each upstream gradient evenly over its window.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, OH, OW)
+    cache : tuple
+        From :func:`avg_pool2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial \tilde x_{n,c,h,v}} = \frac{1}{KH\,KW}
+        \sum_{(i,j):\ (h,v) \in \text{window}(i,j)} \delta_{n,c,i,j}
+    """
+    padded_shape, dtype, kernel, stride, (ph, pw) = cache
+    OH = conv_output_size(padded_shape[2], kernel[0], stride[0])
+    OW = conv_output_size(padded_shape[3], kernel[1], stride[1])
+    dout = _check_dout(dout, padded_shape[:2] + (OH, OW), "avg_pool2d_backward")
+    share = (dout / (kernel[0] * kernel[1])).astype(dtype, copy=False)
+    dx = np.zeros(padded_shape, dtype=dtype)
+    for _, _, rows, cols in _taps(kernel, stride, (OH, OW)):
+        dx[:, :, rows, cols] += share
+    H, W = padded_shape[2] - 2 * ph, padded_shape[3] - 2 * pw
+    return dx[:, :, ph:ph + H, pw:pw + W]
+
+
+# --------------------------------------------------------------------------------------
+# Layers
+# --------------------------------------------------------------------------------------
+
+class _Pool2D(Layer):
+    _forward = staticmethod(max_pool2d_forward)
+    _backward = staticmethod(max_pool2d_backward)
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        where = self.name
+        self.kernel_size = pair(kernel_size, "kernel_size", where, 1)
+        self.stride = self.kernel_size if stride is None else pair(stride, "stride", where, 1)
+        self.padding = pair(padding, "padding", where, 0)
+
+    def forward(self, x):
+        try:
+            out, self._cache = self._forward(x, kernel_size=self.kernel_size,
+                                             stride=self.stride, padding=self.padding)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{self.name}: {e}") from None
+        return out
+
+    def backward(self, dout):
+        return self._backward(dout, self._take_cache())
+
+    def extra_repr(self):
+        s = f"kernel_size={self.kernel_size}, stride={self.stride}"
+        return s + (f", padding={self.padding}" if self.padding != (0, 0) else "")
+
+
+class MaxPool2D(_Pool2D):
+    r"""Max pooling layer over :func:`max_pool2d_forward` / :func:`max_pool2d_backward`.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        :math:`-\infty` padding, at most half the kernel.
+
+    Shape
+    -----
+    Input ``(N, C, H, W)``, output ``(N, C, OH, OW)``,
+    ``OH = (H + 2*padding - kernel_size) // stride + 1``. No parameters.
+    """
+
+
+class AvgPool2D(_Pool2D):
+    r"""Average pooling layer over :func:`avg_pool2d_forward` / :func:`avg_pool2d_backward`.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Zero padding, counted in the mean.
+
+    Shape
+    -----
+    As :class:`MaxPool2D`. No parameters.
+    """
+
+    _forward = staticmethod(avg_pool2d_forward)
+    _backward = staticmethod(avg_pool2d_backward)

@@ -1,0 +1,476 @@
+r"""Gradient descent, SGD with momentum, Adam, and learning-rate schedules.
+
+* :func:`gradient_descent` runs plain (or heavy-ball) gradient descent on a function
+  given by its gradient and returns every iterate: the 1-D and 2-D demos of the book.
+* :class:`SGD` and :class:`Adam` update a network's parameters. ``step(params, grads)``
+  takes two dicts ``name -> ndarray`` (``model.params`` and ``model.grads``) and
+  changes the arrays of ``params`` **in place**: they belong to the layers, so the
+  optimizer never rebinds them. The optimizer's own state (velocities, moments, step
+  counts) is kept in ``optimizer.state``, keyed by parameter name.
+* :func:`step_decay` and :func:`cosine_annealing` give the learning rate of an epoch;
+  :class:`Schedule` writes it into ``optimizer.lr``.
+
+The update rules follow ``torch.optim`` (``SGD`` with ``dampening=0``, ``Adam`` with
+``amsgrad=False``), so a step here and a step there give the same numbers.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from ._checks import as_float_array, check_int, check_shape
+
+__all__ = [
+    "gradient_descent",
+    "SGD",
+    "Adam",
+    "step_decay",
+    "cosine_annealing",
+    "Schedule",
+]
+
+
+def _check_real(value, name: str, where: str, *, low: float, low_inclusive: bool = True,
+                high: float = math.inf, high_inclusive: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a finite real in the interval."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: expected {name} to be a real number, got {value!r}")
+    value = float(value)
+    ok_low = value >= low if low_inclusive else value > low
+    ok_high = value <= high if high_inclusive else value < high
+    if not (math.isfinite(value) and ok_low and ok_high):
+        lo = "[" if low_inclusive else "("
+        hi = "]" if high_inclusive else ")"
+        raise ValueError(
+            f"{where}: expected {name} in {lo}{low:g}, {high:g}{hi}, got {value!r}"
+        )
+    return value
+
+
+# ------------------------------------------------------------------ gradient descent
+
+def gradient_descent(grad_fn, x0, *, lr: float, steps: int,
+                     momentum: float = 0.0) -> np.ndarray:
+    r"""Run gradient descent from ``x0`` and return every iterate.
+
+    Parameters
+    ----------
+    grad_fn : callable
+        ``grad_fn(x)`` returns :math:`\nabla f(x)`, an array of the shape of ``x0``.
+    x0 : float or ndarray, any shape
+        Starting point (a float for a 1-D demo, shape (2,) for a 2-D one).
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    steps : int
+        Number of updates, :math:`\ge 0`.
+    momentum : float
+        Heavy-ball coefficient :math:`\mu \ge 0`; 0 (the default) is plain gradient
+        descent.
+
+    Returns
+    -------
+    path : ndarray, shape (steps + 1, \*x0.shape)
+        ``path[0]`` is ``x0`` and ``path[t]`` is :math:`x_t`, in float64. If the
+        iteration diverges, the path is shorter (see Warns).
+
+    Warns
+    -----
+    RuntimeWarning
+        If an iterate is not finite (the iteration diverged to inf or NaN). The path
+        then stops at, and includes, that first non-finite iterate.
+
+    Notes
+    -----
+    Plain gradient descent and, with :math:`\mu > 0`, heavy-ball momentum in the form
+    :class:`SGD` uses (:math:`v_0 = 0`):
+
+    .. math::
+
+        v_{t+1} = \mu v_t + \nabla f(x_t), \qquad x_{t+1} = x_t - \eta \, v_{t+1}.
+
+    On :math:`f(x) = \tfrac{L}{2} x^2` plain descent gives
+    :math:`x_{t+1} = (1 - \eta L) x_t`: it converges for :math:`\eta < 2/L` and diverges
+    for :math:`\eta > 2/L`.
+
+    Examples
+    --------
+    >>> path = gradient_descent(lambda x: 2 * x, 1.0, lr=0.25, steps=3)
+    >>> path.tolist()
+    [1.0, 0.5, 0.25, 0.125]
+    """
+    where = "gradient_descent"
+    if not callable(grad_fn):
+        raise TypeError(f"{where}: expected grad_fn to be callable, got {type(grad_fn).__name__}")
+    if isinstance(x0, numbers.Real) and not isinstance(x0, (bool, np.bool_)):
+        x = np.array(float(x0))
+    else:
+        x = as_float_array(x0, "x0", where).astype(np.float64)  # a copy
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{where}: expected a finite x0, got {x0!r}")
+    lr = _check_real(lr, "lr", where, low=0.0, low_inclusive=False)
+    steps = check_int(steps, "steps", where, 0)
+    momentum = _check_real(momentum, "momentum", where, low=0.0)
+
+    path = [x]
+    velocity = np.zeros_like(x)
+    for t in range(1, steps + 1):
+        grad = np.asarray(grad_fn(x.copy()), dtype=np.float64)
+        check_shape(grad, x.shape, "grad_fn(x)", where)
+        # overflow to inf is detected below and reported once, as a divergence
+        with np.errstate(over="ignore", invalid="ignore"):
+            velocity = momentum * velocity + grad
+            x = x - lr * velocity
+        path.append(x)
+        if not np.all(np.isfinite(x)):
+            warnings.warn(
+                f"{where}: diverged at step {t} with lr={lr:g}: the iterate is not finite; "
+                f"returning the {t + 1} iterates up to and including it",
+                RuntimeWarning, stacklevel=2,
+            )
+            break
+    return np.stack(path)
+
+
+# ------------------------------------------------------------------------ optimizers
+
+class _Optimizer:
+    """Shared checks and state handling of :class:`SGD` and :class:`Adam`."""
+
+    def __init__(self, lr: float) -> None:
+        self.lr = _check_real(lr, "lr", self.name, low=0.0, low_inclusive=False)
+        self.state: dict[str, dict] = {}
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def zero_state(self) -> None:
+        """Forget all velocities, moments and step counts (``lr`` is kept)."""
+        self.state = {}
+
+    def _check(self, params: dict, grads: dict) -> dict[str, np.ndarray]:
+        where = f"{self.name}.step"
+        for what, d in (("params", params), ("grads", grads)):
+            if not isinstance(d, dict):
+                raise TypeError(
+                    f"{where}: expected {what} to be a dict name -> ndarray, "
+                    f"got {type(d).__name__}"
+                )
+        missing = [k for k in params if k not in grads]
+        extra = [k for k in grads if k not in params]
+        if missing or extra:
+            key = (missing or extra)[0]
+            raise ValueError(
+                f"{where}: expected grads with the keys of params, got "
+                + (f"no gradient for {key!r}" if missing else f"an extra gradient {key!r}")
+            )
+        checked = {}
+        for key, p in params.items():
+            if not isinstance(p, np.ndarray) or p.dtype not in (np.float32, np.float64):
+                got = p.dtype if isinstance(p, np.ndarray) else type(p).__name__
+                raise TypeError(
+                    f"{where}: expected params[{key!r}] to be a float32/float64 "
+                    f"numpy.ndarray (updated in place), got {got}"
+                )
+            g = as_float_array(grads[key], f"grads[{key!r}]", where)
+            check_shape(g, p.shape, f"grads[{key!r}]", where)
+            checked[key] = g
+        return checked
+
+
+class SGD(_Optimizer):
+    r"""Stochastic gradient descent with optional momentum, Nesterov and weight decay.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    momentum : float
+        Momentum coefficient :math:`\mu \ge 0` (0: plain SGD).
+    nesterov : bool
+        Use Nesterov momentum (needs ``momentum > 0``).
+    weight_decay : float
+        L2 penalty :math:`\lambda \ge 0`, added to the gradient.
+
+    Attributes
+    ----------
+    lr : float
+        May be changed between steps, e.g. by a :class:`Schedule`.
+    state : dict
+        ``state[name]["velocity"]``: the momentum buffer :math:`v` of each parameter.
+
+    Notes
+    -----
+    For every parameter :math:`\theta` with gradient :math:`g` (``torch.optim.SGD``
+    with ``dampening=0``; :math:`v_0 = 0`):
+
+    .. math::
+
+        g &\leftarrow g + \lambda \theta \\
+        v &\leftarrow \mu v + g \\
+        \theta &\leftarrow \theta - \eta \,
+            \begin{cases} g + \mu v & \text{Nesterov} \\ v & \text{otherwise.} \end{cases}
+
+    With :math:`\mu = 0` this is :math:`\theta \leftarrow \theta - \eta g`.
+
+    Examples
+    --------
+    >>> w = np.array([1.0, -2.0])
+    >>> opt = SGD(lr=0.1, momentum=0.9)
+    >>> opt.step({"w": w}, {"w": np.array([1.0, 1.0])})
+    >>> opt.step({"w": w}, {"w": np.array([1.0, 1.0])})
+    >>> w.round(6).tolist()  # steps of 0.1 and 0.19
+    [0.71, -2.29]
+    """
+
+    def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(lr)
+        self.momentum = _check_real(momentum, "momentum", self.name, low=0.0)
+        self.weight_decay = _check_real(weight_decay, "weight_decay", self.name, low=0.0)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"{self.name}: expected nesterov to be a bool, got {nesterov!r}")
+        if nesterov and self.momentum == 0:
+            raise ValueError(
+                f"{self.name}: expected momentum > 0 with nesterov=True, got momentum=0"
+            )
+        self.nesterov = bool(nesterov)
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array of ``params`` in place with its entry of ``grads``."""
+        grads = self._check(params, grads)
+        for key, p in params.items():
+            g = grads[key]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            if self.momentum:
+                state = self.state.setdefault(key, {})
+                if "velocity" not in state:
+                    state["velocity"] = np.zeros_like(p)
+                v = state["velocity"]
+                v *= self.momentum
+                v += g
+                update = g + self.momentum * v if self.nesterov else v
+            else:
+                update = g
+            p -= self.lr * update
+
+    def __repr__(self) -> str:
+        return (f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, "
+                f"nesterov={self.nesterov}, weight_decay={self.weight_decay:g})")
+
+
+class Adam(_Optimizer):
+    r"""Adam: momentum on the gradient, step size scaled per parameter.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    betas : (float, float)
+        Decay rates :math:`(\beta_1, \beta_2)`, each in :math:`[0, 1)`, of the first and
+        second moment estimates.
+    eps : float
+        :math:`\epsilon > 0` added to the denominator.
+    weight_decay : float
+        L2 penalty :math:`\lambda \ge 0`, added to the gradient (not AdamW's decoupled
+        decay).
+
+    Attributes
+    ----------
+    lr : float
+        May be changed between steps, e.g. by a :class:`Schedule`.
+    state : dict
+        ``state[name]``: ``"step"`` (int :math:`t`), ``"m"`` and ``"v"`` (the moment
+        estimates) of each parameter.
+
+    Notes
+    -----
+    For every parameter :math:`\theta` with gradient :math:`g` (``torch.optim.Adam``;
+    :math:`m_0 = v_0 = 0`, :math:`t` counts this parameter's steps from 1):
+
+    .. math::
+
+        g &\leftarrow g + \lambda \theta \\
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g \\
+        v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g^2 \\
+        \theta &\leftarrow \theta - \frac{\eta}{1 - \beta_1^t} \,
+            \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}.
+
+    The factors :math:`1/(1-\beta^t)` undo the bias of :math:`m` and :math:`v` towards
+    their zero start; the first step therefore moves each parameter by about
+    :math:`\eta`, whatever the scale of its gradient.
+
+    Examples
+    --------
+    >>> w = np.array([1.0, -2.0])
+    >>> Adam(lr=0.1).step({"w": w}, {"w": np.array([3.0, -0.01])})
+    >>> w.round(6).tolist()
+    [0.9, -1.9]
+    """
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{self.name}: expected betas to be a pair (beta1, beta2), "
+                            f"got {betas!r}")
+        self.betas = (_check_real(betas[0], "betas[0]", self.name, low=0.0, high=1.0),
+                      _check_real(betas[1], "betas[1]", self.name, low=0.0, high=1.0))
+        self.eps = _check_real(eps, "eps", self.name, low=0.0, low_inclusive=False)
+        self.weight_decay = _check_real(weight_decay, "weight_decay", self.name, low=0.0)
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array of ``params`` in place with its entry of ``grads``."""
+        grads = self._check(params, grads)
+        beta1, beta2 = self.betas
+        for key, p in params.items():
+            g = grads[key]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            state = self.state.setdefault(key, {})
+            if "step" not in state:
+                state.update(step=0, m=np.zeros_like(p), v=np.zeros_like(p))
+            state["step"] += 1
+            t, m, v = state["step"], state["m"], state["v"]
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * g * g
+            step_size = self.lr / (1 - beta1 ** t)
+            denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + self.eps
+            p -= step_size * (m / denom)
+
+    def __repr__(self) -> str:
+        return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
+                f"weight_decay={self.weight_decay:g})")
+
+
+# ----------------------------------------------------------------------- schedules
+
+def step_decay(lr0: float, epoch: int, *, drop: float, every: int) -> float:
+    r"""Learning rate multiplied by ``drop`` once every ``every`` epochs.
+
+    Parameters
+    ----------
+    lr0 : float
+        Learning rate of epoch 0.
+    epoch : int
+        Epoch, counted from 0.
+    drop : float
+        Factor :math:`\gamma > 0` (e.g. 0.1 or 0.5).
+    every : int
+        Number of epochs :math:`s \ge 1` between drops.
+
+    Returns
+    -------
+    lr : float
+
+    Notes
+    -----
+    .. math::
+
+        \eta_e = \eta_0 \, \gamma^{\lfloor e / s \rfloor}
+
+    (``torch.optim.lr_scheduler.StepLR`` with ``step_size=s``, ``gamma=γ``).
+
+    Examples
+    --------
+    >>> [step_decay(0.1, e, drop=0.5, every=2) for e in range(5)]
+    [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
+    where = "step_decay"
+    lr0 = _check_real(lr0, "lr0", where, low=0.0, low_inclusive=False)
+    epoch = check_int(epoch, "epoch", where, 0)
+    drop = _check_real(drop, "drop", where, low=0.0, low_inclusive=False)
+    every = check_int(every, "every", where, 1)
+    return lr0 * drop ** (epoch // every)
+
+
+def cosine_annealing(lr0: float, epoch: int, *, total: int, lr_min: float = 0.0) -> float:
+    r"""Learning rate that falls from ``lr0`` to ``lr_min`` along half a cosine.
+
+    Parameters
+    ----------
+    lr0 : float
+        Learning rate of epoch 0.
+    epoch : int
+        Epoch, counted from 0; from ``total`` on the rate stays at ``lr_min``.
+    total : int
+        Number of epochs :math:`T \ge 1` of the decay.
+    lr_min : float
+        Final learning rate, :math:`0 \le \eta_{\min} \le \eta_0`.
+
+    Returns
+    -------
+    lr : float
+
+    Notes
+    -----
+    .. math::
+
+        \eta_e = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
+            \Bigl(1 + \cos\frac{\pi \min(e, T)}{T}\Bigr)
+
+    (``torch.optim.lr_scheduler.CosineAnnealingLR`` with ``T_max=T`` for
+    :math:`e \le T`).
+
+    Examples
+    --------
+    >>> [round(cosine_annealing(1.0, e, total=4), 4) for e in range(6)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
+    """
+    where = "cosine_annealing"
+    lr0 = _check_real(lr0, "lr0", where, low=0.0, low_inclusive=False)
+    epoch = check_int(epoch, "epoch", where, 0)
+    total = check_int(total, "total", where, 1)
+    lr_min = _check_real(lr_min, "lr_min", where, low=0.0, high=lr0, high_inclusive=True)
+    e = min(epoch, total)
+    return lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * e / total))
+
+
+class Schedule:
+    r"""Set ``optimizer.lr`` from a function of the epoch.
+
+    Parameters
+    ----------
+    optimizer : SGD or Adam
+        Any object with an ``lr`` attribute.
+    fn : callable
+        ``fn(epoch) -> lr``, e.g.
+        ``functools.partial(step_decay, 0.1, drop=0.5, every=10)``.
+
+    Examples
+    --------
+    >>> from functools import partial
+    >>> opt = SGD(lr=0.1)
+    >>> schedule = Schedule(opt, partial(step_decay, 0.1, drop=0.5, every=10))
+    >>> schedule.step(25)
+    0.025
+    >>> opt.lr
+    0.025
+    """
+
+    def __init__(self, optimizer, fn) -> None:
+        if not hasattr(optimizer, "lr"):
+            raise TypeError(
+                f"Schedule: expected an optimizer with an lr attribute, "
+                f"got {type(optimizer).__name__}"
+            )
+        if not callable(fn):
+            raise TypeError(f"Schedule: expected fn to be callable, got {type(fn).__name__}")
+        self.optimizer = optimizer
+        self.fn = fn
+
+    def step(self, epoch: int) -> float:
+        """Set and return the learning rate of ``epoch``."""
+        epoch = check_int(epoch, "epoch", "Schedule.step", 0)
+        lr = _check_real(self.fn(epoch), "fn(epoch)", "Schedule.step", low=0.0)
+        self.optimizer.lr = lr
+        return lr
+
+    def __repr__(self) -> str:
+        return f"Schedule({self.optimizer!r}, {getattr(self.fn, '__name__', self.fn)!r})"
