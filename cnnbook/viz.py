@@ -19,6 +19,12 @@ __all__ = ["offline_animation"]
 # --------------------------------------------------------------------------------------
 
 _EXTERNAL_LINK = re.compile(r"<link[^>]+href=['\"]https?://[^'\"]+['\"][^>]*>\s*", re.I)
+# to_jshtml's buttons are font-awesome icons; offline they would be blank, so use text.
+_ICONS = {
+    "fa fa-fast-backward": "\u23ee", "fa fa-fast-forward": "\u23ed", "fa fa-minus": "\u2212",
+    "fa fa-pause": "\u23f8", "fa fa-play fa-flip-horizontal": "\u25c0", "fa fa-play": "\u25b6",
+    "fa fa-plus": "+", "fa fa-step-backward": "\u29cf", "fa fa-step-forward": "\u29d0",
+}
 
 
 def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="once"):
@@ -27,7 +33,7 @@ def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="on
     ``matplotlib.animation.FuncAnimation(...).to_jshtml()`` embeds every frame as an image
     plus a small JavaScript player (slider, play/step buttons). Its output links a
     font-awesome stylesheet on a CDN; this helper removes that link so the page loads
-    nothing from outside (the buttons then show plain text symbols).
+    nothing from outside, and replaces the icon font's buttons with plain text symbols.
 
     Parameters
     ----------
@@ -53,4 +59,7 @@ def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="on
                          interval=interval, repeat=False)
     html = anim.to_jshtml(default_mode=default_mode)
     plt.close(fig)
-    return HTML(_EXTERNAL_LINK.sub("", html))
+    html = _EXTERNAL_LINK.sub("", html)
+    for cls, symbol in _ICONS.items():
+        html = html.replace(f'<i class="{cls}"></i>', symbol)
+    return HTML(html)
