@@ -192,35 +192,33 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     Returns
     -------
     out : ndarray, shape (N, C, OH, OW)
+        Same memory layout as ``x``.
     cache : tuple
-        Holds, for every window, which kernel tap held the maximum (``int16``).
+        The (padded) input and the output, from which the backward pass finds each
+        window's first maximum.
 
     Notes
     -----
     Loops over the :math:`KH \times KW` kernel taps instead of the windows: tap
-    :math:`(p, q)` of every window is one strided slice of the input, and a running
-    maximum with a strict ``>`` keeps the *first* maximum in row-major order, as PyTorch:
+    :math:`(p, q)` of every window is one strided slice of the input, so the whole pass
+    is :math:`KH\,KW - 1` calls of ``np.maximum``:
 
     .. math:: y_{n,c,i,j} = \max_{p,q}\ \tilde x_{n,c,\,s_h i + p,\, s_w j + q}
     """
     where = "max_pool2d_forward"
     x, kernel, stride, padding = _check_pool_inputs(x, kernel_size, stride, padding, where)
-    (KH, KW), (ph, pw) = kernel, padding
+    ph, pw = padding
     OH, OW = _out_hw(x.shape, kernel, stride, padding)
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
     out = None
-    tap = np.zeros(x.shape[:2] + (OH, OW), dtype=np.int16)
-    for p, q, rows, cols in _taps(kernel, stride, (OH, OW)):
+    for _, _, rows, cols in _taps(kernel, stride, (OH, OW)):
         window_values = x[:, :, rows, cols]                    # N, C, OH, OW
-        if out is None:
-            out = window_values.copy()
-            continue
-        greater = window_values > out
-        np.copyto(out, window_values, where=greater)
-        tap[greater] = p * KW + q
-    cache = (x.shape, x.dtype, kernel, stride, padding, tap)
-    return out, cache
+        if out is None:  # order="K" keeps the input's memory layout
+            out = window_values.copy(order="K")
+        else:
+            np.maximum(out, window_values, out=out)
+    return out, (x, kernel, stride, padding, out)
 
 
 def max_pool2d_backward(dout, cache):
@@ -243,17 +241,29 @@ def max_pool2d_backward(dout, cache):
         \frac{\partial L}{\partial x_{n,c,h,v}} = \sum_{i,j} \delta_{n,c,i,j}\,
         [\,(h, v) \text{ is the first maximum of window } (i, j)\,]
 
-    Computed tap by tap: the gradient of the windows whose maximum sat at tap
-    :math:`(p, q)` is added to the strided slice that tap reads, so overlapping windows
-    accumulate.
+    Computed tap by tap in row-major order: tap :math:`(p, q)` takes the gradient of the
+    windows whose value there equals the maximum and that no earlier tap has taken (so a
+    tie goes to the first maximum only), and adds it to the strided slice the tap reads;
+    overlapping windows accumulate.
     """
-    padded_shape, dtype, kernel, stride, (ph, pw), tap = cache
-    dout = _check_dout(dout, tap.shape, "max_pool2d_backward")
-    KW = kernel[1]
-    dx = np.zeros(padded_shape, dtype=dtype)
-    for p, q, rows, cols in _taps(kernel, stride, tap.shape[2:]):
-        dx[:, :, rows, cols] += np.where(tap == p * KW + q, dout, 0)
-    H, W = padded_shape[2] - 2 * ph, padded_shape[3] - 2 * pw
+    x_pad, kernel, stride, (ph, pw), out = cache
+    dout = _check_dout(dout, out.shape, "max_pool2d_backward")
+    dx = np.zeros_like(x_pad)
+    dout = dout.astype(x_pad.dtype, copy=False)
+    routed = np.empty_like(out)
+    free = np.ones_like(out, dtype=bool)     # windows whose maximum is not yet found
+    hit = np.empty_like(free)
+    taps = list(_taps(kernel, stride, out.shape[2:]))
+    for k, (_, _, rows, cols) in enumerate(taps):
+        np.equal(x_pad[:, :, rows, cols], out, out=hit)
+        if k < len(taps) - 1:
+            np.logical_and(hit, free, out=hit)
+            np.logical_xor(free, hit, out=free)
+        else:
+            hit = free  # the last tap is the maximum of every window still free
+        np.multiply(dout, hit, out=routed)
+        dx[:, :, rows, cols] += routed
+    H, W = x_pad.shape[2] - 2 * ph, x_pad.shape[3] - 2 * pw
     return dx[:, :, ph:ph + H, pw:pw + W]
 
 
