@@ -161,7 +161,7 @@ def binary_cross_entropy(prob: np.ndarray, target: np.ndarray) -> tuple[float, n
     with np.errstate(divide="ignore", under="ignore"):
         log_p = np.maximum(np.log(prob), -100.0)
         log_1mp = np.maximum(np.log1p(-prob), -100.0)
-        loss = -float(np.mean(target * log_p + (1 - target) * log_1mp))
+        loss = 0.0 - float(np.mean(target * log_p + (1 - target) * log_1mp))  # 0.0 - x: no "-0.0"
         grad = (prob - target) / np.maximum(prob * (1 - prob), 1e-12) / prob.size
     return loss, grad.astype(prob.dtype, copy=False)
 
@@ -414,11 +414,11 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
         p = np.exp(log_p)  # N,K
     if labels.ndim == 1:
         rows = np.arange(n)
-        loss = -float(np.mean(log_p[rows, labels]))
+        loss = 0.0 - float(np.mean(log_p[rows, labels]))  # 0.0 - x: no "-0.0"
         grad = p.copy()
         grad[rows, labels] -= 1
     else:
-        loss = -float(np.mean(np.sum(labels * log_p, axis=1)))
+        loss = 0.0 - float(np.mean(np.sum(labels * log_p, axis=1)))  # 0.0 - x: no "-0.0"
         grad = p - labels
     grad /= n
     return loss, grad.astype(logits.dtype, copy=False)
