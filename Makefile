@@ -1,0 +1,77 @@
+# cnnbook: `make book` builds the HTML, `make test` runs every check.
+# Each target first sets up .venv (Python 3.11) from requirements.txt and pyproject.toml;
+# that step is skipped while .venv/.installed is newer than both files.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+# Notebooks of the book (checkpoints excluded); nbval runs only when there are some.
+NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
+PYTEST    := $(PY) -m pytest
+XDIST     := -n 2 --dist loadfile
+NBVAL     := --nbval --nbval-current-env --nbval-cell-timeout 120 \
+             --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: help venv book test unit nbval browser lab clean distclean vendor
+
+help:
+	@echo "make book       build the book into _build/html (runs every notebook)"
+	@echo "make test       unit tests, notebooks (nbval), book build, browser test"
+	@echo "make lab        open JupyterLab on book/"
+	@echo "make clean      remove _build/ and caches (make distclean: also .venv/)"
+	@echo "make vendor     re-fetch book/_vendor/ from npm and check it against its manifest"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: python3.11 (or python3) not found" >&2; exit 1; }
+	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+book: $(STAMP)
+	rm -rf _build/html
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+
+unit: $(STAMP)
+	$(PYTEST) tests/ -m "not browser" $(XDIST)
+
+nbval: $(STAMP)
+	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
+	  echo "nbval: no notebooks under book/ yet, nothing to run"; \
+	else \
+	  $(PYTEST) book/ $(NBVAL) $(XDIST); \
+	fi
+
+browser: $(STAMP)
+	$(PYTEST) tests/test_browser.py -m browser -v
+
+test: $(STAMP)
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory nbval
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory browser
+
+# LAB_ARGS passes options, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
+LAB_ARGS ?=
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+vendor: $(STAMP)
+	$(PY) scripts/vendor_assets.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print0 \
+	  | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
