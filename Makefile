@@ -6,6 +6,13 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
+# One BLAS thread per process: the notebooks' matrices are small, pytest-xdist already runs
+# two processes on two cores, and oversubscribed BLAS threads made training 10x slower
+# under load. Override with `make test OPENBLAS_NUM_THREADS=2`.
+OPENBLAS_NUM_THREADS ?= 1
+OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS OMP_NUM_THREADS
+
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
@@ -16,6 +23,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
 PYTEST    := $(PY) -m pytest
 XDIST     := -n 2 --dist loadfile
+# Notebooks run one kernel at a time: two kernels started at once by parallel workers
+# occasionally picked the same TCP port and hung for minutes (seen here under load).
 NBVAL     := --nbval --nbval-current-env --nbval-cell-timeout 120 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -48,7 +57,7 @@ nbval: $(STAMP)
 	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
 	  echo "nbval: no notebooks under book/ yet, nothing to run"; \
 	else \
-	  $(PYTEST) book/ $(NBVAL) $(XDIST); \
+	  $(PYTEST) book/ $(NBVAL); \
 	fi
 
 browser: $(STAMP)

@@ -66,37 +66,21 @@ class Layer:
         return f"{self.name}({self.extra_repr()})"
 
 
-class Sequential(Layer):
-    """Layers applied one after the other; backward runs them in reverse.
+class Container(Layer):
+    """A layer made of child layers (:class:`Sequential`, :class:`cnnbook.residual.Residual`).
 
-    ``params``, ``grads`` and ``buffers`` are flat dicts with keys ``"<index>.<name>"``
-    (``"0.weight"``), whose values are the layers' own arrays, so an optimizer that
-    updates ``model.params`` in place updates the layers.
+    ``params``, ``grads`` and ``buffers`` are flat dicts with keys ``"<child>.<name>"``
+    (``"0.weight"``), whose values are the children's own arrays, so an optimizer that
+    updates ``model.params`` in place updates the children; ``train()``/``eval()`` reach
+    every child. Subclasses say what their children are in :meth:`named_children`.
     """
 
-    def __init__(self, *layers: Layer) -> None:
-        super().__init__()
-        for i, layer in enumerate(layers):
-            if not isinstance(layer, Layer):
-                raise TypeError(
-                    f"Sequential: expected every argument to be a Layer, "
-                    f"got {type(layer).__name__} at position {i}"
-                )
-        self.layers = list(layers)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
+    def named_children(self) -> list[tuple[str, Layer]]:  # pragma: no cover - interface
+        raise NotImplementedError
 
     def _flat(self, attr: str) -> dict[str, np.ndarray]:
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in getattr(layer, attr).items()}
+        return {f"{prefix}.{k}": v for prefix, child in self.named_children()
+                for k, v in getattr(child, attr).items()}
 
     @property
     def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
@@ -122,11 +106,42 @@ class Sequential(Layer):
     def buffers(self, value) -> None:
         pass
 
-    def train(self, mode: bool = True) -> "Sequential":
+    def train(self, mode: bool = True) -> "Container":
         self.training = bool(mode)
-        for layer in getattr(self, "layers", []):
-            layer.train(mode)
+        for _, child in self.named_children():
+            child.train(mode)
         return self
+
+
+class Sequential(Container):
+    """Layers applied one after the other; backward runs them in reverse.
+
+    ``params``, ``grads`` and ``buffers`` are flat dicts with keys ``"<index>.<name>"``
+    (``"0.weight"``): see :class:`Container`.
+    """
+
+    def __init__(self, *layers: Layer) -> None:
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(
+                    f"Sequential: expected every argument to be a Layer, "
+                    f"got {type(layer).__name__} at position {i}"
+                )
+        self.layers = list(layers)
+
+    def named_children(self) -> list[tuple[str, Layer]]:
+        return [(str(i), layer) for i, layer in enumerate(self.layers)]
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
 
     def __getitem__(self, i):
         return self.layers[i]
