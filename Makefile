@@ -47,7 +47,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 book: $(STAMP)
-	rm -rf _build/html
+	rm -rf _build/html _build/screenshots
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 unit: $(STAMP)

@@ -22,6 +22,9 @@ __all__ = [
     "relu_forward", "relu_backward",
     "sigmoid_forward", "sigmoid_backward",
     "tanh_forward", "tanh_backward",
+    "relu_forward_naive", "relu_backward_naive",
+    "sigmoid_forward_naive", "sigmoid_backward_naive",
+    "tanh_forward_naive", "tanh_backward_naive",
     "ReLU", "Sigmoid", "Tanh",
 ]
 
@@ -192,6 +195,84 @@ def tanh_backward(dout, cache):
     dout = _check_dout(dout, out, "tanh_backward")
     dx = dout * (1 - out**2)
     return dx.astype(out.dtype, copy=False)
+
+
+# --------------------------------------------------------------------------------------
+# Loop versions: one entry at a time, as the equations are written
+# --------------------------------------------------------------------------------------
+
+def _elementwise_naive(x, f, where):
+    """Apply the scalar function ``f`` to every entry of ``x`` with an explicit loop."""
+    x = as_float_array(x, "x", where)
+    out = np.empty_like(x)
+    for index in np.ndindex(x.shape):
+        out[index] = f(x[index])
+    return out
+
+
+def relu_forward_naive(x):
+    r"""Loop version of :func:`relu_forward`: :math:`y_i = \max(0, x_i)`, one entry at a time.
+
+    Same inputs, outputs and cache as :func:`relu_forward`.
+    """
+    return _elementwise_naive(x, lambda v: v if v > 0 else 0.0, "relu_forward_naive"), x
+
+
+def relu_backward_naive(dout, cache):
+    r"""Loop version of :func:`relu_backward`: :math:`dx_i = \delta_i` if :math:`x_i > 0`, else 0."""
+    x = cache
+    dout = _check_dout(dout, x, "relu_backward_naive")
+    dx = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        if x[index] > 0:
+            dx[index] = dout[index]
+    return dx
+
+
+def _sigmoid_scalar(v):
+    # the two branches keep exp() from overflowing for large |v|
+    if v >= 0:
+        return 1.0 / (1.0 + np.exp(-v))
+    e = np.exp(v)
+    return e / (1.0 + e)
+
+
+def sigmoid_forward_naive(x):
+    r"""Loop version of :func:`sigmoid_forward`: :math:`y_i = 1/(1 + e^{-x_i})`.
+
+    Same inputs, outputs and cache (the output) as :func:`sigmoid_forward`.
+    """
+    out = _elementwise_naive(x, _sigmoid_scalar, "sigmoid_forward_naive")
+    return out, out
+
+
+def sigmoid_backward_naive(dout, cache):
+    r"""Loop version of :func:`sigmoid_backward`: :math:`dx_i = \delta_i\, y_i (1 - y_i)`."""
+    out = cache
+    dout = _check_dout(dout, out, "sigmoid_backward_naive")
+    dx = np.empty_like(out)
+    for index in np.ndindex(out.shape):
+        dx[index] = dout[index] * out[index] * (1.0 - out[index])
+    return dx
+
+
+def tanh_forward_naive(x):
+    r"""Loop version of :func:`tanh_forward`: :math:`y_i = \tanh x_i`.
+
+    Same inputs, outputs and cache (the output) as :func:`tanh_forward`.
+    """
+    out = _elementwise_naive(x, np.tanh, "tanh_forward_naive")
+    return out, out
+
+
+def tanh_backward_naive(dout, cache):
+    r"""Loop version of :func:`tanh_backward`: :math:`dx_i = \delta_i (1 - y_i^2)`."""
+    out = cache
+    dout = _check_dout(dout, out, "tanh_backward_naive")
+    dx = np.empty_like(out)
+    for index in np.ndindex(out.shape):
+        dx[index] = dout[index] * (1.0 - out[index] ** 2)
+    return dx
 
 
 class ReLU(Layer):

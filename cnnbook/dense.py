@@ -29,6 +29,7 @@ __all__ = [
     "linear_forward", "linear_backward",
     "linear_forward_naive", "linear_backward_naive",
     "flatten_forward", "flatten_backward",
+    "flatten_forward_naive", "flatten_backward_naive",
     "Dense", "Flatten",
 ]
 
@@ -272,6 +273,34 @@ def flatten_backward(dout, cache):
     x_shape, x_dtype = cache
     dout = _check_dout(dout, (x_shape[0], math.prod(x_shape[1:])), "flatten_backward")
     return dout.reshape(x_shape).astype(x_dtype, copy=False)
+
+
+def flatten_forward_naive(x):
+    r"""Loop version of :func:`flatten_forward`: copy entry :math:`x_{i,c,h,w}` to
+    :math:`y_{i,\,(cH + h)W + w}` one at a time (any number of trailing axes).
+
+    Same inputs, outputs and cache as :func:`flatten_forward`.
+    """
+    x = _check_flatten_input(x, "flatten_forward_naive")
+    N, rest = x.shape[0], x.shape[1:]
+    out = np.empty((N, math.prod(rest)), dtype=x.dtype)
+    for i in range(N):
+        for k, index in enumerate(np.ndindex(rest)):  # row-major: k = (c*H + h)*W + w
+            out[i, k] = x[(i,) + index]
+    return out, (x.shape, x.dtype)
+
+
+def flatten_backward_naive(dout, cache):
+    r"""Loop version of :func:`flatten_backward`: send :math:`\delta_{i,k}` back to the
+    entry of ``x`` that was copied to position ``k``."""
+    x_shape, x_dtype = cache
+    N, rest = x_shape[0], x_shape[1:]
+    dout = _check_dout(dout, (N, math.prod(rest)), "flatten_backward_naive")
+    dx = np.empty(x_shape, dtype=x_dtype)
+    for i in range(N):
+        for k, index in enumerate(np.ndindex(rest)):
+            dx[(i,) + index] = dout[i, k]
+    return dx
 
 
 class Dense(Layer):
