@@ -315,8 +315,10 @@ def conv2d_backward(dout, cache):
 
     col2im then adds each row of :math:`\partial L/\partial X_{\text{col}}` back onto the
     input positions it was copied from (positions shared by overlapping windows receive the
-    sum). For stride 1 and dilation 1 this equals a *full* cross-correlation of
-    :math:`\delta` with the kernel flipped in both spatial axes - a transposed convolution.
+    sum); it is done one kernel tap :math:`(p, q)` at a time, whose rows are
+    :math:`w_{:,:,p,q}^{\top} \Delta`. For stride 1 and dilation 1 the result equals a *full*
+    cross-correlation of :math:`\delta` with the kernel flipped in both spatial axes - a
+    transposed convolution.
     """
     x_shape, w, cols, stride, padding, dilation = cache
     (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
@@ -329,13 +331,18 @@ def conv2d_backward(dout, cache):
     db = dout_mat.sum(axis=1).astype(w.dtype, copy=False)
     # dW^T = X_col Delta^T: this orientation is the faster GEMM for these skinny shapes.
     dw = np.matmul(cols, dout_mat.T).T.reshape(w.shape).astype(w.dtype, copy=False)
-    dcols = np.matmul(w.reshape(F, C * KH * KW).T.astype(dtype, copy=False), dout_mat)
-    dcols = dcols.reshape(C, KH, KW, OH, OW, N)
+    # col2im, one kernel tap at a time: the rows of dX_col for tap (p, q) are
+    # w[:, :, p, q]^T Delta. Computing them tap by tap into one small buffer avoids
+    # allocating all of dX_col (as large as X_col), whose fresh pages cost more than
+    # the arithmetic on this machine.
+    w_taps = w.transpose(2, 3, 1, 0).astype(dtype)             # KH, KW, C, F (a copy)
     dx_pad = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=dtype)
+    dcols_tap = np.empty((C, OH * OW * N), dtype=dtype)
     for p in range(KH):
         rows = _window_slices(p, dh, sh, OH)
         for q in range(KW):
-            dx_pad[:, rows, _window_slices(q, dw_, sw, OW)] += dcols[:, p, q]
+            np.matmul(w_taps[p, q], dout_mat, out=dcols_tap)
+            dx_pad[:, rows, _window_slices(q, dw_, sw, OW)] += dcols_tap.reshape(C, OH, OW, N)
     dx = dx_pad[:, ph:ph + H, pw:pw + W].transpose(3, 0, 1, 2)  # N, C, H, W (view)
     return dx, dw, db
 
