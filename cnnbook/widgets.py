@@ -977,3 +977,139 @@ def digit_explorer(model, x, y, *, index=0):
     box = widgets.VBox([pick, out])
     box.state = state
     return box
+
+
+# --------------------------------------------------------------------------------------
+# ---- ch3: overview (the six steps) ----
+# --------------------------------------------------------------------------------------
+
+__all__ += ["run_training_loop", "training_loop_explorer", "training_loop_animation"]
+
+
+def run_training_loop(build, x, y, *, steps, lr):
+    r"""The article's six steps, written out: returns the loss before each update and the
+    model after ``steps`` updates.
+
+    1. initialise (``build()`` makes a freshly seeded model), then ``steps`` times:
+    2. forward pass, 3. loss (softmax cross-entropy), 4. backward pass (every gradient),
+    5. update (plain gradient descent, ``lr``); 6. repeat.
+
+    Parameters
+    ----------
+    build : callable
+        ``build() -> Layer``, seeded so that every call gives the same initial weights.
+    x : ndarray, shape (N, C, H, W)
+    y : ndarray of int, shape (N,)
+    steps : int
+        Number of updates.
+    lr : float
+        Learning rate.
+
+    Returns
+    -------
+    losses : ndarray, shape (steps + 1,)
+        ``losses[t]`` is the loss after ``t`` updates.
+    model : Layer
+    """
+    from .losses import softmax_cross_entropy
+    from .optim import SGD
+
+    model = build()                                          # 1 initialise
+    optimizer = SGD(lr=lr)
+    losses = []
+    for _ in range(steps + 1):
+        loss, dout = softmax_cross_entropy(model.forward(x), y)   # 2 forward, 3 loss
+        losses.append(loss)
+        if len(losses) > steps:
+            break
+        model.backward(dout)                                  # 4 backward
+        optimizer.step(model.params, model.grads)             # 5 update; 6 repeat
+    return np.array(losses), model
+
+
+def _draw_training_loop(fig, losses, weight, steps_max, lr):
+    ax_loss = fig.add_subplot(1, 2, 1)
+    ax_loss.plot(np.arange(losses.size), losses, marker="o", ms=2)
+    ax_loss.set_xlim(0, steps_max)
+    ax_loss.set_xlabel("update step t")
+    ax_loss.set_ylabel("mean cross-entropy loss")
+    ax_loss.set_title(f"loss after {losses.size - 1} steps (lr {lr:g}): {losses[-1]:.3f}")
+    ax_loss.grid(alpha=0.3)
+    F = weight.shape[0]
+    grid = np.full((weight.shape[2], F * (weight.shape[3] + 1) - 1), np.nan)
+    for f in range(F):
+        grid[:, f * (weight.shape[3] + 1):f * (weight.shape[3] + 1) + weight.shape[3]] = weight[f, 0]
+    ax_w = fig.add_subplot(1, 2, 2)
+    limit = float(np.nanmax(np.abs(grid))) or 1.0
+    image = ax_w.imshow(grid, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax_w.set_title(f"the {F} conv filters at step {losses.size - 1}")
+    ax_w.set_xticks([])
+    ax_w.set_yticks([])
+    fig.colorbar(image, ax=ax_w, shrink=0.7, label="weight")
+
+
+def training_loop_explorer(build, x, y, *, steps=20, steps_max=60, lr=0.1):
+    r"""Slide the number of updates (and the learning rate): the model is re-initialised,
+    trained with :func:`run_training_loop`, and its loss curve and first-layer filters
+    are drawn.
+
+    Parameters
+    ----------
+    build : callable
+        ``build() -> Layer`` whose first layer is a ``Conv2D`` (its filters are shown).
+    x, y : ndarray
+        Inputs ``(N, C, H, W)`` and integer labels ``(N,)``.
+    steps, steps_max : int
+        Initial and largest number of updates.
+    lr : float
+        Initial learning rate.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``box.result`` holds the last ``(losses, model)``.
+    """
+    import ipywidgets as widgets
+
+    steps_slider = widgets.IntSlider(value=steps, min=0, max=steps_max, step=1,
+                                     description="steps \\(t\\)", continuous_update=False)
+    lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.25,
+                                       description="lr \\(\\eta\\)", continuous_update=False)
+
+    def draw(fig):
+        losses, model = run_training_loop(build, x, y, steps=steps_slider.value,
+                                          lr=lr_slider.value)
+        _draw_training_loop(fig, losses, model.params["0.weight"], steps_max, lr_slider.value)
+        return losses, model
+
+    out, state, refresh = _figure_output(draw, (9.5, 3.2))
+    box = widgets.VBox([widgets.HBox([steps_slider, lr_slider]), out])
+
+    def update(*_):
+        refresh()
+        box.result = state["result"]
+
+    steps_slider.observe(update, names="value")
+    lr_slider.observe(update, names="value")
+    update()
+    return box
+
+
+def training_loop_animation(build, x, y, *, steps=(0, 2, 5, 10, 20, 40, 60), lr=0.1):
+    r"""The static-HTML version of :func:`training_loop_explorer`: one precomputed frame
+    per number of updates in ``steps`` (see :func:`cnnbook.viz.offline_animation`)."""
+    import matplotlib.pyplot as plt
+
+    from .viz import offline_animation
+
+    steps = list(steps)
+    runs = {t: run_training_loop(build, x, y, steps=t, lr=lr) for t in steps}
+    fig = plt.figure(figsize=(9.5, 3.2), dpi=72, constrained_layout=True)
+
+    def draw_frame(t):
+        fig.clear()
+        losses, model = runs[t]
+        _draw_training_loop(fig, losses, model.params["0.weight"], max(steps), lr)
+
+    draw_frame(steps[0])
+    return offline_animation(fig, draw_frame, steps)

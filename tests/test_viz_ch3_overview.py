@@ -1,0 +1,47 @@
+"""The chapter 3 overview's training-loop explorer."""
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+
+from cnnbook import layers as L  # noqa: E402
+from cnnbook.widgets import (run_training_loop, training_loop_animation,  # noqa: E402
+                             training_loop_explorer)
+
+
+def _build():
+    rng = np.random.default_rng(0)
+    return L.Sequential(L.Conv2D(1, 2, 3, rng=rng), L.ReLU(), L.MaxPool2D(2), L.Flatten(),
+                        L.Dense(2 * 2 * 2, 3, rng=rng))
+
+
+def _data():
+    rng = np.random.default_rng(1)
+    return rng.normal(size=(6, 1, 6, 6)), np.array([0, 1, 2, 0, 1, 2])
+
+
+def test_run_training_loop_lowers_the_loss_and_is_deterministic():
+    x, y = _data()
+    losses, model = run_training_loop(_build, x, y, steps=30, lr=0.1)
+    assert losses.shape == (31,) and losses[-1] < losses[0]
+    again, _ = run_training_loop(_build, x, y, steps=30, lr=0.1)
+    np.testing.assert_array_equal(losses, again)
+    zero, _ = run_training_loop(_build, x, y, steps=0, lr=0.1)
+    assert zero.shape == (1,) and zero[0] == losses[0]
+
+
+def test_explorer_recomputes_when_controls_change():
+    x, y = _data()
+    box = training_loop_explorer(_build, x, y, steps=5, steps_max=20)
+    first = box.result[0]
+    assert first.shape == (6,)
+    box.children[0].children[0].value = 12
+    assert box.result[0].shape == (13,)
+    box.children[0].children[1].value = 0.01
+    assert not np.allclose(box.result[0][1:], first[1:7][:1].repeat(12))
+
+
+def test_animation_is_offline_html():
+    x, y = _data()
+    html = training_loop_animation(_build, x, y, steps=(0, 3)).data
+    assert "<img" in html and "http" not in html
