@@ -78,3 +78,10 @@ def check_finite_prob(p: np.ndarray, name: str, where: str) -> None:
             f"{where}: expected {name} to lie in [0, 1], got values in [{lo:g}, {hi:g}]"
             + (" and NaN" if np.isnan(p).any() else "")
         )
+
+
+def check_dout(dout, expected_shape: tuple, where: str) -> np.ndarray:
+    """Validate an upstream gradient: a float array with the forward output's shape."""
+    dout = as_float_array(dout, "dout", where)
+    check_shape(dout, expected_shape, "dout", where)
+    return dout

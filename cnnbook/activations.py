@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_shape
+from ._checks import as_float_array, check_dout
 from .base import Layer
 
 __all__ = [
@@ -27,13 +27,6 @@ __all__ = [
     "tanh_forward_naive", "tanh_backward_naive",
     "ReLU", "Sigmoid", "Tanh",
 ]
-
-
-def _check_dout(dout, like: np.ndarray, where: str) -> np.ndarray:
-    """Validate the upstream gradient against the shape of the forward output."""
-    dout = as_float_array(dout, "dout", where)
-    check_shape(dout, like.shape, "dout", where)
-    return dout
 
 
 def relu_forward(x):
@@ -86,7 +79,7 @@ def relu_backward(dout, cache):
         \qquad (\text{gradient 0 at } x = 0).
     """
     x = cache
-    dout = _check_dout(dout, x, "relu_backward")
+    dout = check_dout(dout, x.shape, "relu_backward")
     dx = dout * (x > 0)
     return dx.astype(x.dtype, copy=False)
 
@@ -141,7 +134,7 @@ def sigmoid_backward(dout, cache):
         \frac{\partial L}{\partial x} = \delta \odot \sigma(x)\,\big(1-\sigma(x)\big).
     """
     out = cache
-    dout = _check_dout(dout, out, "sigmoid_backward")
+    dout = check_dout(dout, out.shape, "sigmoid_backward")
     dx = dout * out * (1 - out)
     return dx.astype(out.dtype, copy=False)
 
@@ -192,7 +185,7 @@ def tanh_backward(dout, cache):
         \frac{\partial L}{\partial x} = \delta \odot \big(1 - \tanh^2(x)\big).
     """
     out = cache
-    dout = _check_dout(dout, out, "tanh_backward")
+    dout = check_dout(dout, out.shape, "tanh_backward")
     dx = dout * (1 - out**2)
     return dx.astype(out.dtype, copy=False)
 
@@ -221,7 +214,7 @@ def relu_forward_naive(x):
 def relu_backward_naive(dout, cache):
     r"""Loop version of :func:`relu_backward`: :math:`dx_i = \delta_i` if :math:`x_i > 0`, else 0."""
     x = cache
-    dout = _check_dout(dout, x, "relu_backward_naive")
+    dout = check_dout(dout, x.shape, "relu_backward_naive")
     dx = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         if x[index] > 0:
@@ -249,7 +242,7 @@ def sigmoid_forward_naive(x):
 def sigmoid_backward_naive(dout, cache):
     r"""Loop version of :func:`sigmoid_backward`: :math:`dx_i = \delta_i\, y_i (1 - y_i)`."""
     out = cache
-    dout = _check_dout(dout, out, "sigmoid_backward_naive")
+    dout = check_dout(dout, out.shape, "sigmoid_backward_naive")
     dx = np.empty_like(out)
     for index in np.ndindex(out.shape):
         dx[index] = dout[index] * out[index] * (1.0 - out[index])
@@ -268,7 +261,7 @@ def tanh_forward_naive(x):
 def tanh_backward_naive(dout, cache):
     r"""Loop version of :func:`tanh_backward`: :math:`dx_i = \delta_i (1 - y_i^2)`."""
     out = cache
-    dout = _check_dout(dout, out, "tanh_backward_naive")
+    dout = check_dout(dout, out.shape, "tanh_backward_naive")
     dx = np.empty_like(out)
     for index in np.ndindex(out.shape):
         dx[index] = dout[index] * (1.0 - out[index] ** 2)

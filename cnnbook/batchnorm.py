@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array, check_int, check_ndim, check_shape
+from ._checks import as_float_array, check_dout, check_int, check_ndim, check_shape
 from .base import Layer
 
 __all__ = [
@@ -100,12 +100,6 @@ def _update_running_stats(running_mean, running_var, mean, var, M: int, momentum
 def _bc(v: np.ndarray) -> np.ndarray:
     """(C,) -> (1, C, 1, 1), to broadcast a per-channel vector over NCHW."""
     return v.reshape(1, -1, 1, 1)
-
-
-def _check_dout(dout, x: np.ndarray, where: str) -> np.ndarray:
-    dout = as_float_array(dout, "dout", where)
-    check_shape(dout, x.shape, "dout", where)
-    return dout
 
 
 def batch_norm2d_forward(x, gamma, beta, *, running_mean, running_var, training,
@@ -218,7 +212,7 @@ def batch_norm2d_backward(dout, cache):
     :func:`batch_norm2d_backward_naive` derives the training-mode line step by step.
     """
     x, x_hat, gamma, beta, std, training = cache
-    dout = _check_dout(dout, x, "batch_norm2d_backward")
+    dout = check_dout(dout, x.shape, "batch_norm2d_backward")
     dbeta = dout.sum(axis=_AXES)  # C
     dgamma = (dout * x_hat).sum(axis=_AXES)  # C
     if training:
@@ -326,7 +320,7 @@ def batch_norm2d_backward_naive(dout, cache):
     :math:`x_c = x - r_\mu` remains: :math:`\partial L/\partial x = \gamma\,\delta/\sigma`.
     """
     x, centered, var, std, x_hat, gamma, beta, training = cache
-    dout = _check_dout(dout, x, "batch_norm2d_backward_naive")
+    dout = check_dout(dout, x.shape, "batch_norm2d_backward_naive")
     M = x.size // x.shape[1]
     dbeta = dout.sum(axis=_AXES)  # C
     dgamma = (dout * x_hat).sum(axis=_AXES)  # C

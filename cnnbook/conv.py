@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_shape, pair
+from ._checks import as_float_array, check_dout, check_ndim, check_shape, pair
 from .base import Layer, init_weight
 
 __all__ = [
@@ -86,12 +86,6 @@ def _out_shape(x_shape, w_shape, stride, padding, dilation):
     OH = conv_output_size(H, KH, stride[0], padding[0], dilation[0])
     OW = conv_output_size(W, KW, stride[1], padding[1], dilation[1])
     return N, F, OH, OW
-
-
-def _check_dout(dout, expected_shape, where):
-    dout = as_float_array(dout, "dout", where)
-    check_shape(dout, expected_shape, "dout (the shape of the forward output)", where)
-    return dout
 
 
 # --------------------------------------------------------------------------------------
@@ -186,7 +180,7 @@ def conv2d_backward_naive(dout, cache):
     x, w, stride, padding, dilation = cache
     (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
-    dout = _check_dout(dout, (N, F, OH, OW), "conv2d_backward_naive")
+    dout = check_dout(dout, (N, F, OH, OW), "conv2d_backward_naive")
     C, KH, KW = w.shape[1:]
     H, W = x.shape[2:]
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
@@ -323,7 +317,7 @@ def conv2d_backward(dout, cache):
     x_shape, w, cols, stride, padding, dilation = cache
     (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x_shape, w.shape, stride, padding, dilation)
-    dout = _check_dout(dout, (N, F, OH, OW), "conv2d_backward")
+    dout = check_dout(dout, (N, F, OH, OW), "conv2d_backward")
     C, KH, KW = w.shape[1:]
     H, W = x_shape[2:]
     dtype = cols.dtype

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ._checks import as_float_array, check_int, check_ndim, check_shape
+from ._checks import as_float_array, check_dout, check_int, check_ndim, check_shape
 from .base import Layer, init_weight
 
 __all__ = [
@@ -48,13 +48,6 @@ def _check_linear_inputs(x, w, b, where: str):
         )
     check_shape(b, (w.shape[0],), "b", where)
     return x, w, b
-
-
-def _check_dout(dout, expected_shape: tuple, where: str) -> np.ndarray:
-    """Validate the upstream gradient against the shape of the forward output."""
-    dout = as_float_array(dout, "dout", where)
-    check_shape(dout, expected_shape, "dout", where)
-    return dout
 
 
 def linear_forward(x, w, b):
@@ -123,7 +116,7 @@ def linear_backward(dout, cache):
         \frac{\partial L}{\partial b} = \sum_i \delta_{i,:} .
     """
     x, w, b = cache
-    dout = _check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward")
+    dout = check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward")
     dx = dout @ w.astype(x.dtype, copy=False)  # N,D
     dw = dout.T @ x  # M,D
     db = dout.sum(axis=0)  # M
@@ -196,7 +189,7 @@ def linear_backward_naive(dout, cache):
         \frac{\partial z_{i,n}}{\partial x_{i,d}} = W_{n,d} .
     """
     x, w, b = cache
-    dout = _check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward_naive")
+    dout = check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward_naive")
     N, D = x.shape
     M = w.shape[0]
     dx = np.zeros_like(x)
@@ -271,7 +264,7 @@ def flatten_backward(dout, cache):
         \frac{\partial L}{\partial x} = \operatorname{reshape}\Big(\frac{\partial L}{\partial y},\ \text{shape}(x)\Big) .
     """
     x_shape, x_dtype = cache
-    dout = _check_dout(dout, (x_shape[0], math.prod(x_shape[1:])), "flatten_backward")
+    dout = check_dout(dout, (x_shape[0], math.prod(x_shape[1:])), "flatten_backward")
     return dout.reshape(x_shape).astype(x_dtype, copy=False)
 
 
@@ -295,7 +288,7 @@ def flatten_backward_naive(dout, cache):
     entry of ``x`` that was copied to position ``k``."""
     x_shape, x_dtype = cache
     N, rest = x_shape[0], x_shape[1:]
-    dout = _check_dout(dout, (N, math.prod(rest)), "flatten_backward_naive")
+    dout = check_dout(dout, (N, math.prod(rest)), "flatten_backward_naive")
     dx = np.empty(x_shape, dtype=x_dtype)
     for i in range(N):
         for k, index in enumerate(np.ndindex(rest)):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_shape, pair
+from ._checks import as_float_array, check_dout, check_ndim, pair
 from .base import Layer
 from .conv import conv_output_size
 
@@ -85,12 +85,6 @@ def _taps(kernel, stride, out_hw):
         rows = slice(p, p + sh * (OH - 1) + 1, sh)
         for q in range(KW):
             yield p, q, rows, slice(q, q + sw * (OW - 1) + 1, sw)
-
-
-def _check_dout(dout, shape, where):
-    dout = as_float_array(dout, "dout", where)
-    check_shape(dout, shape, "dout (the shape of the forward output)", where)
-    return dout
 
 
 # --------------------------------------------------------------------------------------
@@ -165,7 +159,7 @@ def max_pool2d_backward_naive(dout, cache):
     """
     x_shape, dtype, (ph, pw), argmax = cache
     N, C, H, W = x_shape
-    dout = _check_dout(dout, argmax.shape[:4], "max_pool2d_backward_naive")
+    dout = check_dout(dout, argmax.shape[:4], "max_pool2d_backward_naive")
     dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
     OH, OW = argmax.shape[2:4]
     for n in range(N):
@@ -247,7 +241,7 @@ def max_pool2d_backward(dout, cache):
     overlapping windows accumulate.
     """
     x_pad, kernel, stride, (ph, pw), out = cache
-    dout = _check_dout(dout, out.shape, "max_pool2d_backward")
+    dout = check_dout(dout, out.shape, "max_pool2d_backward")
     dx = np.zeros_like(x_pad)
     dout = dout.astype(x_pad.dtype, copy=False)
     routed = np.empty_like(out)
@@ -338,7 +332,7 @@ def avg_pool2d_backward_naive(dout, cache):
     x_shape, dtype, (KH, KW), (sh, sw), (ph, pw) = cache
     N, C, H, W = x_shape
     OH, OW = _out_hw(x_shape, (KH, KW), (sh, sw), (ph, pw))
-    dout = _check_dout(dout, (N, C, OH, OW), "avg_pool2d_backward_naive")
+    dout = check_dout(dout, (N, C, OH, OW), "avg_pool2d_backward_naive")
     dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
     for n in range(N):
         for c in range(C):
@@ -409,7 +403,7 @@ def avg_pool2d_backward(dout, cache):
     padded_shape, dtype, kernel, stride, (ph, pw) = cache
     OH = conv_output_size(padded_shape[2], kernel[0], stride[0])
     OW = conv_output_size(padded_shape[3], kernel[1], stride[1])
-    dout = _check_dout(dout, padded_shape[:2] + (OH, OW), "avg_pool2d_backward")
+    dout = check_dout(dout, padded_shape[:2] + (OH, OW), "avg_pool2d_backward")
     share = (dout / (kernel[0] * kernel[1])).astype(dtype, copy=False)
     dx = np.zeros(padded_shape, dtype=dtype)
     for _, _, rows, cols in _taps(kernel, stride, (OH, OW)):

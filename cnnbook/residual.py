@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_dout
 from .base import Container, Layer
 
 __all__ = ["Residual"]
@@ -86,11 +86,7 @@ class Residual(Container):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         shape = self._take_cache()
-        dout = as_float_array(dout, "dout", "Residual.backward")
-        if dout.shape != shape:
-            raise ValueError(
-                f"Residual.backward: expected dout of shape {tuple(shape)}, got {tuple(dout.shape)}"
-            )
+        dout = check_dout(dout, shape, "Residual.backward")
         return dout + self.inner.backward(dout)  # identity path + path through F
 
     def named_children(self) -> list[tuple[str, Layer]]:
