@@ -28,13 +28,14 @@ XDIST     := -n 2 --dist loadfile
 NBVAL     := --nbval --nbval-current-env --nbval-cell-timeout 120 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help venv book test unit nbval browser lab clean distclean vendor
+.PHONY: help venv book test unit nbval browser lab clean distclean vendor notebook
 
 help:
 	@echo "make book       build the book into _build/html (runs every notebook)"
 	@echo "make test       unit tests, notebooks (nbval), book build, browser test"
 	@echo "make lab        open JupyterLab on book/"
 	@echo "make clean      remove _build/ and caches (make distclean: also .venv/)"
+	@echo "make notebook NB=book/NAME.ipynb   re-execute one notebook, keep text outputs only"
 	@echo "make vendor     re-fetch book/_vendor/ from npm and check it against its manifest"
 
 venv: $(STAMP)
@@ -73,6 +74,17 @@ test: $(STAMP)
 LAB_ARGS ?=
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# Re-execute notebooks in place and strip image/animation outputs and widget state
+# (the HTML re-executes; nbval compares text). NB defaults to every notebook.
+NB ?= $(NOTEBOOKS)
+notebook: $(STAMP)
+	@for nb in $(NB); do \
+	  echo "executing $$nb"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=120 "$$nb"; \
+	done
+	$(PY) scripts/strip_notebooks.py $(NB)
 
 vendor: $(STAMP)
 	$(PY) scripts/vendor_assets.py

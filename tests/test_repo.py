@@ -113,9 +113,29 @@ def test_notebook_is_executed_with_python3_kernel(nb_path):
     unexecuted = [i for i, c in enumerate(code) if c.get("execution_count") is None]
     assert not unexecuted, (
         "save notebooks executed, with outputs, for nbval "
-        f"(`jupyter nbconvert --to notebook --execute --inplace`): code cells {unexecuted}")
+        f"(`make notebook NB={nb_path.relative_to(ROOT)}`): code cells {unexecuted}")
     comments = [i for i, c in enumerate(code) if re.search(r"#\s*NBVAL_", "".join(c["source"]))]
     assert not comments, f"use nbval cell tags, not `# NBVAL_*` comments (cells {comments})"
+
+
+# Stored notebooks carry text outputs only (what nbval compares): the HTML re-executes them.
+# A notebook of prose, code and text outputs is 10-80 kB; 150 kB leaves room for a long
+# chapter and still catches a single stored figure (a PNG is 30-200 kB in base64).
+MAX_NOTEBOOK_BYTES = 150_000
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_stores_text_outputs_only(nb_path):
+    strip = _load_script("strip_notebooks")
+    text = nb_path.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    assert strip.strip_notebook(json.loads(text)) == nb, (
+        "the notebook stores images, animations or widget state: "
+        f"`make notebook NB={nb_path.relative_to(ROOT)}` re-executes and strips it")
+    size = nb_path.stat().st_size
+    assert size <= MAX_NOTEBOOK_BYTES, (
+        f"{nb_path.name} is {size:,} bytes (limit {MAX_NOTEBOOK_BYTES:,}): "
+        "split the page or shorten its printed outputs")
 
 
 # --------------------------------------------------------------------------- offline
@@ -138,11 +158,15 @@ def test_no_top_level_static_folder():
     assert not (ROOT / "_static").exists(), "keep assets in book/_vendor or book/_custom"
 
 
-def _load_vendor_script():
-    spec = importlib.util.spec_from_file_location("vendor_assets", ROOT / "scripts" / "vendor_assets.py")
+def _load_script(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _load_vendor_script():
+    return _load_script("vendor_assets")
 
 
 def test_vendored_assets_match_manifest():
