@@ -63,8 +63,8 @@ def softmax_explorer(logits=(2.0, 1.0, -1.0), true_class=0):
     import ipywidgets as W
     import numpy as np
 
-    from .losses import softmax, softmax_cross_entropy
-    from .viz import plot_softmax_bars
+    from ..losses import softmax, softmax_cross_entropy
+    from ..viz import plot_softmax_bars
 
     sliders = [W.FloatSlider(value=float(v), min=-6.0, max=6.0, step=0.1,
                              description=rf"\(z_{k}\)", continuous_update=False)
@@ -107,8 +107,8 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
     import ipywidgets as W
     import numpy as np
 
-    from .optim import gradient_descent
-    from .viz import Quadratic2D, heavy_ball_rate, plot_lr_explorer
+    from ..optim import gradient_descent
+    from ..viz import Quadratic2D, heavy_ball_rate, plot_lr_explorer
 
     quad = Quadratic2D(curvatures)
     style = {"description_width": "initial"}
@@ -172,7 +172,7 @@ def tangent_explorer(loss_and_grad, *, w0=0.0, w_range=(-4.0, 4.0), lr=1.0,
     """
     import ipywidgets as widgets
 
-    from .viz import plot_loss_tangent
+    from ..viz import plot_loss_tangent
 
     w_slider = widgets.FloatSlider(value=w0, min=w_range[0], max=w_range[1], step=0.05,
                                    description=r"weight \(w\)", continuous_update=False,
@@ -227,10 +227,10 @@ def conv_explorer(image=None, *, size=96, kernels=None):
     """
     import ipywidgets as widgets
 
-    from .viz import KERNELS_3X3, draw_conv
+    from ..viz import KERNELS_3X3, draw_conv
 
     if image is None:
-        from .data import sample_photo
+        from ..data import sample_photo
         image = sample_photo(size=size)
     image = np.asarray(image, dtype=np.float64)
     kernels = dict(KERNELS_3X3 if kernels is None else kernels)
@@ -296,11 +296,11 @@ def pool_explorer(fmap=None):
     """
     import ipywidgets as widgets
 
-    from .pooling import pool_output_size
-    from .viz import draw_pool
+    from ..pooling import pool_output_size
+    from ..viz import draw_pool
 
     if fmap is None:
-        from .data import load_digits
+        from ..data import load_digits
         fmap = load_digits()[0][0, 0]
     fmap = np.asarray(fmap, dtype=np.float64)
     H, W = fmap.shape
@@ -398,8 +398,8 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
     import ipywidgets as W
     import numpy as np
 
-    from .conv import conv_output_size
-    from .viz import conv_step_gradients, plot_conv_step
+    from ..conv import conv_output_size
+    from ..viz import conv_step_gradients, plot_conv_step
 
     x = np.asarray(x, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
@@ -502,8 +502,8 @@ def derivation_check(layer="conv", *, stride=1, padding=0, dilation=1, height=6,
         If the options do not fit (kernel larger than the padded input, pooling padding
         over half the kernel, unknown layer).
     """
-    from . import functional as F
-    from .gradcheck import check_layer, numerical_gradient
+    from .. import functional as F
+    from ..gradcheck import check_layer, numerical_gradient
 
     if layer not in _C34_LAYERS:
         raise ValueError(f"derivation_check: expected layer in {_C34_LAYERS}, got {layer!r}")
@@ -566,7 +566,7 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
     """
     import ipywidgets as widgets
 
-    from .viz import gradcheck_verdict, plot_gradient_check
+    from ..viz import gradcheck_verdict, plot_gradient_check
 
     style = {"description_width": "initial"}
     controls = [
@@ -645,7 +645,7 @@ def saliency_explorer(model, x, y, *, index=0):
     """
     import ipywidgets as widgets
 
-    from .viz import draw_saliency, saliency
+    from ..viz import draw_saliency, saliency
 
     K = model.forward(x[:1]).shape[1]
     pick = widgets.IntSlider(value=index, min=0, max=len(x) - 1, description="image",
@@ -686,8 +686,8 @@ def plain_and_residual_stacks(depth, *, width=32, gain=1.0, seed=0):
     """
     import copy
 
-    from .layers import Dense, Sequential, Tanh
-    from .residual import Residual
+    from ..layers import Dense, Sequential, Tanh
+    from ..residual import Residual
 
     rng = np.random.default_rng(seed)
     plain, residual = [], []
@@ -714,7 +714,7 @@ def depth_explorer(*, depth=20, gain=1.0, width=32, batch=64, seed=0):
     """
     import ipywidgets as widgets
 
-    from .viz import input_grad_norms, plot_grad_norm_profile
+    from ..viz import input_grad_norms, plot_grad_norm_profile
 
     depth_slider = widgets.IntSlider(value=depth, min=2, max=50, description="depth",
                                      continuous_update=False)
@@ -769,10 +769,10 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
     """
     import ipywidgets as widgets
 
-    from .losses import softmax_cross_entropy
-    from .optim import SGD
-    from .train import TrainingDiverged, fit
-    from .viz import plot_curves
+    from ..losses import softmax_cross_entropy
+    from ..optim import SGD
+    from ..train import TrainingDiverged, fit
+    from ..viz import plot_curves
 
     lr_slider = widgets.SelectionSlider(options=list(lrs), value=lr,
                                         description="learning rate", continuous_update=False)
@@ -848,9 +848,9 @@ def recover_kernel(x, y, *, lr=0.1, steps=200, momentum=0.9, kernel_size=3, n_re
         and ``weight[0, 0]`` at each; ``"diverged"``: whether it stopped early
         because the loss became inf/NaN or grew above ``1e10`` times its first value.
     """
-    from .functional import conv2d_backward, conv2d_forward
-    from .losses import mse
-    from .optim import SGD
+    from ..functional import conv2d_backward, conv2d_forward
+    from ..losses import mse
+    from ..optim import SGD
 
     k = int(kernel_size)
     params = {"weight": np.zeros((1, x.shape[1], k, k)), "bias": np.zeros(1)}
@@ -901,8 +901,8 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
     """
     import ipywidgets as widgets
 
-    from .functional import conv2d_forward
-    from .viz import plot_recovery
+    from ..functional import conv2d_forward
+    from ..viz import plot_recovery
 
     w_true = np.asarray(w_true, dtype=float)
     clean, _ = conv2d_forward(x, w_true[None, None], np.zeros(1))
@@ -960,8 +960,8 @@ def digit_explorer(model, x, y, *, index=0):
     """
     import ipywidgets as widgets
 
-    from .train import predict
-    from .viz import plot_digit_prediction
+    from ..train import predict
+    from ..viz import plot_digit_prediction
 
     pick = widgets.IntSlider(value=index, min=0, max=len(x) - 1, description="test digit",
                              continuous_update=False)
@@ -1011,8 +1011,8 @@ def run_training_loop(build, x, y, *, steps, lr):
         ``losses[t]`` is the loss after ``t`` updates.
     model : Layer
     """
-    from .losses import softmax_cross_entropy
-    from .optim import SGD
+    from ..losses import softmax_cross_entropy
+    from ..optim import SGD
 
     model = build()                                          # 1 initialise
     optimizer = SGD(lr=lr)
@@ -1100,7 +1100,7 @@ def training_loop_animation(build, x, y, *, steps=(0, 2, 5, 10, 20, 40, 60), lr=
     per number of updates in ``steps`` (see :func:`cnnbook.viz.offline_animation`)."""
     import matplotlib.pyplot as plt
 
-    from .viz import offline_animation
+    from ..viz import offline_animation
 
     steps = list(steps)
     runs = {t: run_training_loop(build, x, y, steps=t, lr=lr) for t in steps}

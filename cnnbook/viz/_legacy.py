@@ -149,7 +149,7 @@ def plot_softmax_ce_vs_logit(others=(1.0, -1.0), true_class=0, z_range=(-6.0, 6.
     -------
     matplotlib.figure.Figure
     """
-    from .losses import softmax_cross_entropy
+    from ..losses import softmax_cross_entropy
 
     others = [float(v) for v in others]
     k = len(others) + 1
@@ -198,7 +198,7 @@ def plot_softmax_bars(logits, true_class, *, fig=None, zmax=6.0):
     -------
     matplotlib.figure.Figure
     """
-    from .losses import softmax, softmax_cross_entropy
+    from ..losses import softmax, softmax_cross_entropy
 
     z = np.asarray(logits, dtype=np.float64).reshape(1, -1)
     k = z.shape[1]
@@ -403,7 +403,7 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     """
     import warnings
 
-    from .optim import gradient_descent
+    from ..optim import gradient_descent
 
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
@@ -672,7 +672,7 @@ def conv_step_gradients(x, w, b, n, f, i, j, *, stride=1, padding=0, dilation=1)
         the image (taps that overlap add up); ``dw[f, c]`` is the input patch under the taps
         (0 on padding); ``db`` is 1 at ``f``.
     """
-    from .conv import conv2d_backward, conv2d_forward
+    from ..conv import conv2d_backward, conv2d_forward
 
     out, cache = conv2d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
     N, F, OH, OW = out.shape
@@ -1092,7 +1092,7 @@ def draw_conv(fig, image, kernel, *, stride=1, padding=0, dilation=1, kernel_nam
     -------
     out : ndarray, shape (OH, OW)
     """
-    from .conv import conv2d_forward, conv_output_size
+    from ..conv import conv2d_forward, conv_output_size
 
     image = np.asarray(image, dtype=np.float64)
     kernel = np.asarray(kernel, dtype=np.float64)
@@ -1211,7 +1211,7 @@ def draw_pool(fig, fmap, *, kernel_size=2, stride=None, mode="max", cell=(0, 0),
 
 def _pool_forward_backward(fmap, kernel_size, stride, mode, cell):
     """Pooled map ``out`` (OH, OW) and ``dx`` (H, W) for dout one-hot at ``cell`` (or ones)."""
-    from .pooling import (avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
+    from ..pooling import (avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
                           max_pool2d_forward)
 
     if mode not in ("max", "avg"):
@@ -1305,7 +1305,7 @@ def pool_animation(fmap, *, kernel_size=2, stride=None, mode="max", figsize=(11,
     -------
     IPython.display.HTML
     """
-    from .pooling import pool_output_size
+    from ..pooling import pool_output_size
 
     stride = kernel_size if stride is None else stride
     OH = pool_output_size(fmap.shape[0], kernel_size, stride)
@@ -1418,7 +1418,7 @@ def window_coverage(height, width, kernel_size, *, stride=1, padding=0, dilation
     -------
     ndarray of int, shape (height, width)
     """
-    from .conv import conv2d_backward, conv2d_forward
+    from ..conv import conv2d_backward, conv2d_forward
 
     kh, kw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
     x = np.zeros((1, 1, height, width))
@@ -2091,7 +2091,7 @@ def plot_digit_prediction(model, image, label=None, *, fig=None, feature_layer=0
     -------
     matplotlib.figure.Figure
     """
-    from .losses import softmax
+    from ..losses import softmax
 
     if fig is None:
         fig = plt.figure(figsize=(11, 3.2), constrained_layout=True)
