@@ -1,9 +1,15 @@
-"""Input validation shared by every kernel and layer.
+"""Input validation shared by every kernel, layer, optimizer, loss and data function.
 
-Every check raises a ``TypeError`` or ``ValueError`` whose message starts with the
-function or layer that was called (``where``), then says what was expected and what
-was received. Kernels call these first, so a bad shape never reaches a numpy
-broadcast deep inside a loop.
+One rule across the package:
+
+* wrong *type* -> ``TypeError``; right type, wrong *value* -> ``ValueError``;
+* no silent coercion: ``bool`` is not an int, ``2.0`` is not an int (numpy integers are);
+  a float argument takes any real number except ``bool``;
+* assigning to a read-only attribute raises ``AttributeError`` (see :mod:`cnnbook.base`).
+
+Every message starts with the function or layer that was called (``where``), then names the
+argument, what was expected and what was received. Kernels call these first, so a bad
+shape never reaches a numpy broadcast deep inside a loop.
 """
 from __future__ import annotations
 
@@ -45,13 +51,99 @@ def check_shape(x: np.ndarray, expected: tuple, name: str, where: str) -> None:
         )
 
 
-def check_int(value, name: str, where: str, minimum: int) -> int:
+def _got(value) -> str:
+    """``2.7 (float)``: the received value and its type, for error messages."""
+    return f"{value!r} ({type(value).__name__})"
+
+
+def is_int(value) -> bool:
+    """True for Python and numpy integers, False for ``bool`` and everything else."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_int(value, name: str, where: str, minimum: int | None = None) -> int:
     """Return ``value`` as an int after checking it is an integer ``>= minimum``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{where}: expected {name} to be an int, got {value!r}")
-    if value < minimum:
+    if not is_int(value):
+        raise TypeError(f"{where}: expected {name} to be an int, got {_got(value)}")
+    if minimum is not None and value < minimum:
         raise ValueError(f"{where}: expected {name} >= {minimum}, got {value}")
     return int(value)
+
+
+def check_float(value, name: str, where: str, *, minimum: float | None = None,
+                maximum: float | None = None, min_open: bool = False,
+                max_open: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a finite real number in range.
+
+    ``minimum``/``maximum`` bound it (inclusive unless ``min_open``/``max_open``).
+    ``bool`` and strings are a ``TypeError``; NaN, infinity or out of range a ``ValueError``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: expected {name} to be a number, got {_got(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{where}: expected {name} to be a finite number, got {value}")
+    low_bad = minimum is not None and (value <= minimum if min_open else value < minimum)
+    high_bad = maximum is not None and (value >= maximum if max_open else value > maximum)
+    if low_bad or high_bad:
+        lo = "(" if min_open else "["
+        hi = ")" if max_open else "]"
+        lo_v = "-inf" if minimum is None else f"{minimum:g}"
+        hi_v = "inf" if maximum is None else f"{maximum:g}"
+        raise ValueError(f"{where}: expected {name} in {lo}{lo_v}, {hi_v}{hi}, got {value:g}")
+    return value
+
+
+def check_bool(value, name: str, where: str) -> bool:
+    """Return ``value`` as a bool after checking it is one (``0``/``1`` are not)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: expected {name} to be a bool, got {_got(value)}")
+    return bool(value)
+
+
+def check_choice(value, name: str, where: str, choices) -> str:
+    """Return ``value`` after checking it is one of the strings ``choices``."""
+    options = " or ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{where}: expected {name} to be {options}, got {_got(value)}")
+    if value not in choices:
+        raise ValueError(f"{where}: expected {name} to be {options}, got {value!r}")
+    return value
+
+
+def check_rng(rng, where: str, *, allow_none: bool = False) -> np.random.Generator:
+    """Return ``rng`` after checking it is a ``numpy.random.Generator``.
+
+    With ``allow_none``, ``None`` gives a fresh ``np.random.default_rng()`` (not reproducible).
+    """
+    if rng is None and allow_none:
+        return np.random.default_rng()
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{where}: expected rng to be a numpy.random.Generator "
+            f"(e.g. np.random.default_rng(0)), got {_got(rng)}"
+        )
+    return rng
+
+
+def check_float_dtype(dtype, name: str, where: str) -> np.dtype:
+    """Return ``np.dtype(dtype)`` after checking it is float32 or float64."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{where}: expected {name} to be a numpy dtype (float32 or float64), "
+            f"got {_got(dtype)}") from None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"{where}: expected {name} to be float32 or float64, got {dt}")
+    return dt
+
+
+def check_callable(value, name: str, where: str):
+    """Return ``value`` after checking it can be called."""
+    if not callable(value):
+        raise TypeError(f"{where}: expected {name} to be callable, got {_got(value)}")
+    return value
 
 
 def pair(value, name: str, where: str, minimum: int) -> tuple[int, int]:
@@ -66,6 +158,9 @@ def pair(value, name: str, where: str, minimum: int) -> tuple[int, int]:
             )
         return (check_int(value[0], name, where, minimum),
                 check_int(value[1], name, where, minimum))
+    if not is_int(value):
+        raise TypeError(
+            f"{where}: expected {name} to be an int or an (h, w) pair of ints, got {_got(value)}")
     v = check_int(value, name, where, minimum)
     return (v, v)
 

@@ -25,7 +25,7 @@ __all__ = [
     "relu_forward_naive", "relu_backward_naive",
     "sigmoid_forward_naive", "sigmoid_backward_naive",
     "tanh_forward_naive", "tanh_backward_naive",
-    "ReLU", "Sigmoid", "Tanh",
+    "Elementwise", "ReLU", "Sigmoid", "Tanh",
 ]
 
 
@@ -268,37 +268,37 @@ def tanh_backward_naive(dout, cache):
     return dx
 
 
-class ReLU(Layer):
+class Elementwise(Layer):
+    r"""An activation layer: applies the kernel pair ``kernel_forward``/``kernel_backward``
+    entry by entry; no parameters. Subclasses only name their kernels."""
+
+    kernel_forward = staticmethod(relu_forward)
+    kernel_backward = staticmethod(relu_backward)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out, self._cache = self.kernel_forward(x)
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return self.kernel_backward(dout, self._take_cache())
+
+
+class ReLU(Elementwise):
     r"""Layer form of :func:`relu_forward`, :math:`\max(0, x)`; no parameters."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out, self._cache = relu_forward(x)
-        return out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.grads = {}
-        return relu_backward(dout, self._take_cache())
+    kernel_forward = staticmethod(relu_forward)
+    kernel_backward = staticmethod(relu_backward)
 
 
-class Sigmoid(Layer):
+class Sigmoid(Elementwise):
     r"""Layer form of :func:`sigmoid_forward`, :math:`1/(1+e^{-x})`; no parameters."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out, self._cache = sigmoid_forward(x)
-        return out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.grads = {}
-        return sigmoid_backward(dout, self._take_cache())
+    kernel_forward = staticmethod(sigmoid_forward)
+    kernel_backward = staticmethod(sigmoid_backward)
 
 
-class Tanh(Layer):
+class Tanh(Elementwise):
     r"""Layer form of :func:`tanh_forward`; no parameters."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out, self._cache = tanh_forward(x)
-        return out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.grads = {}
-        return tanh_backward(dout, self._take_cache())
+    kernel_forward = staticmethod(tanh_forward)
+    kernel_backward = staticmethod(tanh_backward)

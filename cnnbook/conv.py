@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_dout, check_ndim, check_shape, pair
+from ._checks import (as_float_array, check_choice, check_dout, check_float_dtype, check_int,
+                      check_ndim, check_shape, pair)
+from ._windows import kernel_taps
 from .base import Layer, init_weight
 
 __all__ = [
@@ -124,7 +126,7 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
     where = "conv2d_forward_naive"
     x, w, b, stride, padding, dilation = _check_conv_inputs(
         x, w, b, stride, padding, dilation, where)
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     C, KH, KW = w.shape[1:]
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))  # N, C, H+2ph, W+2pw
@@ -137,7 +139,7 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
                     for c in range(C):
                         for p in range(KH):
                             for q in range(KW):
-                                total += w[f, c, p, q] * x_pad[n, c, sh * i + dh * p, sw * j + dw * q]
+                                total += w[f, c, p, q] * x_pad[n, c, sh * i + dil_h * p, sw * j + dil_w * q]
                     out[n, f, i, j] = total
     cache = (x, w, stride, padding, dilation)
     return out, cache
@@ -178,7 +180,7 @@ def conv2d_backward_naive(dout, cache):
     padding border.
     """
     x, w, stride, padding, dilation = cache
-    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     dout = check_dout(dout, (N, F, OH, OW), "conv2d_backward_naive")
     C, KH, KW = w.shape[1:]
@@ -196,7 +198,7 @@ def conv2d_backward_naive(dout, cache):
                     for c in range(C):
                         for p in range(KH):
                             for q in range(KW):
-                                h, v = sh * i + dh * p, sw * j + dw_ * q
+                                h, v = sh * i + dil_h * p, sw * j + dil_w * q
                                 dw[f, c, p, q] += g * x_pad[n, c, h, v]
                                 dx_pad[n, c, h, v] += g * w[f, c, p, q]
     dx = dx_pad[:, :, ph:ph + H, pw:pw + W]
@@ -206,12 +208,6 @@ def conv2d_backward_naive(dout, cache):
 # --------------------------------------------------------------------------------------
 # Vectorized version: im2col + one matrix product
 # --------------------------------------------------------------------------------------
-
-def _window_slices(k_index, dilation, stride, out_len):
-    """Slice of the padded input read by kernel tap ``k_index`` for every output position."""
-    start = dilation * k_index
-    return slice(start, start + stride * (out_len - 1) + 1, stride)
-
 
 def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
     r"""Convolution forward pass, vectorized with im2col and one matrix product.
@@ -254,7 +250,7 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
     where = "conv2d_forward"
     x, w, b, stride, padding, dilation = _check_conv_inputs(
         x, w, b, stride, padding, dilation, where)
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    ph, pw = padding
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     C, KH, KW = w.shape[1:]
     H, W = x.shape[2:]
@@ -266,10 +262,8 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
     else:
         x_pad = x_t
     cols = np.empty((C, KH, KW, OH, OW, N), dtype=dtype)
-    for p in range(KH):
-        rows = _window_slices(p, dh, sh, OH)
-        for q in range(KW):
-            cols[:, p, q] = x_pad[:, rows, _window_slices(q, dw, sw, OW)]
+    for p, q, in_rows, in_cols in kernel_taps((KH, KW), stride, (OH, OW), dilation):
+        cols[:, p, q] = x_pad[:, in_rows, in_cols]
     cols = cols.reshape(C * KH * KW, OH * OW * N)
     w_row = w.reshape(F, C * KH * KW).astype(dtype, copy=False)
     out = np.matmul(w_row, cols)                               # F, OH*OW*N
@@ -315,7 +309,7 @@ def conv2d_backward(dout, cache):
     transposed convolution.
     """
     x_shape, w, cols, stride, padding, dilation = cache
-    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    ph, pw = padding
     N, F, OH, OW = _out_shape(x_shape, w.shape, stride, padding, dilation)
     dout = check_dout(dout, (N, F, OH, OW), "conv2d_backward")
     C, KH, KW = w.shape[1:]
@@ -332,11 +326,9 @@ def conv2d_backward(dout, cache):
     w_taps = w.transpose(2, 3, 1, 0).astype(dtype)             # KH, KW, C, F (a copy)
     dx_pad = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=dtype)
     dcols_tap = np.empty((C, OH * OW * N), dtype=dtype)
-    for p in range(KH):
-        rows = _window_slices(p, dh, sh, OH)
-        for q in range(KW):
-            np.matmul(w_taps[p, q], dout_mat, out=dcols_tap)
-            dx_pad[:, rows, _window_slices(q, dw_, sw, OW)] += dcols_tap.reshape(C, OH, OW, N)
+    for p, q, in_rows, in_cols in kernel_taps((KH, KW), stride, (OH, OW), dilation):
+        np.matmul(w_taps[p, q], dout_mat, out=dcols_tap)
+        dx_pad[:, in_rows, in_cols] += dcols_tap.reshape(C, OH, OW, N)
     dx = dx_pad[:, ph:ph + H, pw:pw + W].transpose(3, 0, 1, 2)  # N, C, H, W (view)
     return dx, dw, db
 
@@ -378,15 +370,14 @@ class Conv2D(Layer):
                  dilation=1, *, rng=None, init="he", dtype=np.float64):
         super().__init__()
         where = "Conv2D"
-        self.in_channels = int(in_channels)
-        self.out_channels = int(out_channels)
-        if self.in_channels < 1 or self.out_channels < 1:
-            raise ValueError(f"{where}: expected in_channels and out_channels >= 1, got "
-                             f"{in_channels} and {out_channels}")
+        self.in_channels = check_int(in_channels, "in_channels", where, 1)
+        self.out_channels = check_int(out_channels, "out_channels", where, 1)
         self.kernel_size = pair(kernel_size, "kernel_size", where, 1)
         self.stride = pair(stride, "stride", where, 1)
         self.padding = pair(padding, "padding", where, 0)
         self.dilation = pair(dilation, "dilation", where, 1)
+        init = check_choice(init, "init", where, ("he", "glorot"))
+        dtype = check_float_dtype(dtype, "dtype", where)
         KH, KW = self.kernel_size
         shape = (self.out_channels, self.in_channels, KH, KW)
         self.params["weight"] = init_weight(

@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 
-from ._checks import as_float_array, check_dout, check_int, check_ndim, check_shape
+from ._checks import (as_float_array, check_choice, check_dout, check_float_dtype, check_int,
+                      check_ndim, check_shape)
 from .base import Layer, init_weight
 
 __all__ = [
@@ -329,6 +330,8 @@ class Dense(Layer):
         super().__init__()
         self.in_features = check_int(in_features, "in_features", "Dense", 1)
         self.out_features = check_int(out_features, "out_features", "Dense", 1)
+        init = check_choice(init, "init", "Dense", ("he", "glorot"))
+        dtype = check_float_dtype(dtype, "dtype", "Dense")
         weight = init_weight((self.out_features, self.in_features), self.in_features,
                              self.out_features, rng=rng, init=init, dtype=dtype, where="Dense")
         self.params = {"weight": weight, "bias": np.zeros(self.out_features, dtype=dtype)}
@@ -362,5 +365,4 @@ class Flatten(Layer):
         return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.grads = {}
         return flatten_backward(dout, self._take_cache())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, check_dout, check_ndim, pair
+from ._windows import kernel_taps
 from .base import Layer
 from .conv import conv_output_size
 
@@ -75,16 +76,6 @@ def _out_hw(x_shape, kernel, stride, padding):
     H, W = x_shape[2:]
     return (conv_output_size(H, kernel[0], stride[0], padding[0]),
             conv_output_size(W, kernel[1], stride[1], padding[1]))
-
-
-def _taps(kernel, stride, out_hw):
-    """Yield ``(p, q, rows, cols)``: each kernel tap and the slices of the padded input it
-    reads for every output position, in row-major order of the taps."""
-    (KH, KW), (sh, sw), (OH, OW) = kernel, stride, out_hw
-    for p in range(KH):
-        rows = slice(p, p + sh * (OH - 1) + 1, sh)
-        for q in range(KW):
-            yield p, q, rows, slice(q, q + sw * (OW - 1) + 1, sw)
 
 
 # --------------------------------------------------------------------------------------
@@ -206,7 +197,7 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
     out = None
-    for _, _, rows, cols in _taps(kernel, stride, (OH, OW)):
+    for _, _, rows, cols in kernel_taps(kernel, stride, (OH, OW)):
         window_values = x[:, :, rows, cols]                    # N, C, OH, OW
         if out is None:  # order="K" keeps the input's memory layout
             out = window_values.copy(order="K")
@@ -247,7 +238,7 @@ def max_pool2d_backward(dout, cache):
     routed = np.empty_like(out)
     free = np.ones_like(out, dtype=bool)     # windows whose maximum is not yet found
     hit = np.empty_like(free)
-    taps = list(_taps(kernel, stride, out.shape[2:]))
+    taps = list(kernel_taps(kernel, stride, out.shape[2:]))
     for k, (_, _, rows, cols) in enumerate(taps):
         np.equal(x_pad[:, :, rows, cols], out, out=hit)
         if k < len(taps) - 1:
@@ -374,7 +365,7 @@ def avg_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     out = np.zeros(x.shape[:2] + (OH, OW), dtype=x.dtype)
-    for _, _, rows, cols in _taps(kernel, stride, (OH, OW)):
+    for _, _, rows, cols in kernel_taps(kernel, stride, (OH, OW)):
         out += x[:, :, rows, cols]
     out /= KH * KW
     return out, (x.shape, x.dtype, kernel, stride, padding)
@@ -406,7 +397,7 @@ def avg_pool2d_backward(dout, cache):
     dout = check_dout(dout, padded_shape[:2] + (OH, OW), "avg_pool2d_backward")
     share = (dout / (kernel[0] * kernel[1])).astype(dtype, copy=False)
     dx = np.zeros(padded_shape, dtype=dtype)
-    for _, _, rows, cols in _taps(kernel, stride, (OH, OW)):
+    for _, _, rows, cols in kernel_taps(kernel, stride, (OH, OW)):
         dx[:, :, rows, cols] += share
     H, W = padded_shape[2] - 2 * ph, padded_shape[3] - 2 * pw
     return dx[:, :, ph:ph + H, pw:pw + W]
