@@ -1,6 +1,7 @@
 """Optional: forward and backward of every kernel against PyTorch (float64).
 
 Skipped when torch is not importable; torch is never a dependency of cnnbook.
+tests/test_golden.py compares with stored PyTorch results on every run, torch or not.
 """
 import itertools
 
