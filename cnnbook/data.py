@@ -21,6 +21,7 @@ import os
 import numpy as np
 
 from ._checks import check_int
+from ._extras import require
 
 __all__ = [
     "load_digits", "load_mnist", "train_test_split", "batches",
@@ -90,6 +91,7 @@ def load_digits(*, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     y : ndarray, shape (1797,), int64
         The digit shown, 0..9.
     """
+    require("cnnbook.data.load_digits", "sklearn")
     from sklearn.datasets import load_digits as _sk_load_digits
 
     digits = _sk_load_digits()
@@ -516,11 +518,9 @@ def sample_photo(*, size=None) -> np.ndarray:
         Use ``image[None, None]`` for a (1, 1, H, W) batch.
     """
     where = "sample_photo"
-    try:
-        from PIL import Image
-    except ImportError:  # pragma: no cover - Pillow is a matplotlib dependency
-        raise ImportError(f"{where}: reading the JPEG needs Pillow (pip install pillow)") from None
+    require(f"cnnbook.data.{where}", "matplotlib", "PIL")  # the photo ships with matplotlib
     from matplotlib.cbook import get_sample_data
+    from PIL import Image
 
     with Image.open(get_sample_data("grace_hopper.jpg", asfileobj=False)) as im:
         image = np.asarray(im.convert("L"), dtype=np.float64) / 255.0  # H,W

@@ -22,9 +22,9 @@ import os
 import tempfile
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ._checks import as_float_array, check_int
+from ._extras import progress_bar
 from .data import batches
 
 __all__ = ["fit", "evaluate", "predict", "save_weights", "load_weights", "TrainingDiverged"]
@@ -125,7 +125,8 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
         Evaluated with :func:`evaluate` after every epoch.
     progress : bool, default True
         Show a ``tqdm`` progress bar over all batches with the running loss and accuracy
-        of the epoch; ``False`` prints nothing.
+        of the epoch (when tqdm is installed: ``pip install 'cnnbook[book]'``); ``False``
+        prints nothing.
     schedule : None, callable or Schedule
         Sets the learning rate at the start of each epoch (counted from 0): a
         :class:`cnnbook.optim.Schedule` of this optimizer (``schedule.step(epoch)``) or a
@@ -192,7 +193,7 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
     n = len(x)
     n_batches = math.ceil(n / batch_size)
     was_training = getattr(model, "training", True)
-    bar = tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=True)
+    bar = progress_bar(total=epochs * n_batches, disable=not progress, unit="batch", leave=True)
     try:
         for epoch in range(epochs):
             if set_lr is not None:
