@@ -86,11 +86,14 @@ def check_float(value, name: str, where: str, *, minimum: float | None = None,
     low_bad = minimum is not None and (value <= minimum if min_open else value < minimum)
     high_bad = maximum is not None and (value >= maximum if max_open else value > maximum)
     if low_bad or high_bad:
-        lo = "(" if min_open else "["
-        hi = ")" if max_open else "]"
-        lo_v = "-inf" if minimum is None else f"{minimum:g}"
-        hi_v = "inf" if maximum is None else f"{maximum:g}"
-        raise ValueError(f"{where}: expected {name} in {lo}{lo_v}, {hi_v}{hi}, got {value:g}")
+        if minimum is not None and maximum is not None:
+            lo, hi = "(" if min_open else "[", ")" if max_open else "]"
+            wanted = f"to be a number in {lo}{minimum:g}, {maximum:g}{hi}"
+        elif minimum is not None:
+            wanted = f"{'>' if min_open else '>='} {minimum:g}"
+        else:
+            wanted = f"{'<' if max_open else '<='} {maximum:g}"
+        raise ValueError(f"{where}: expected {name} {wanted}, got {value:g}")
     return value
 
 

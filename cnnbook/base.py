@@ -11,18 +11,26 @@ updates the arrays of ``params`` in place; no optimizer state lives in a layer.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
+
+from ._checks import check_choice, check_rng
 
 
 class Layer:
     """Base class: ``params``, ``grads``, ``buffers``, a ``training`` flag and the cache."""
 
     def __init__(self) -> None:
+        self.training = True
+        self._cache = None
+        self._init_state()
+
+    def _init_state(self) -> None:
+        """Give the layer its own, empty ``params``, ``grads`` and ``buffers`` dicts."""
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.buffers: dict[str, np.ndarray] = {}
-        self.training = True
-        self._cache = None
 
     @property
     def name(self) -> str:
@@ -78,33 +86,29 @@ class Container(Layer):
     def named_children(self) -> list[tuple[str, Layer]]:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def _init_state(self) -> None:
+        """Nothing to create: ``params``, ``grads`` and ``buffers`` are the children's."""
+
     def _flat(self, attr: str) -> dict[str, np.ndarray]:
         return {f"{prefix}.{k}": v for prefix, child in self.named_children()
                 for k, v in getattr(child, attr).items()}
 
-    @property
-    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
-        return self._flat("params")
+    def _read_only(self, attr: str):
+        raise AttributeError(
+            f"{self.name}: {attr} is read-only, a view of the children's {attr}; "
+            f"update its arrays in place (model.{attr}[key][...] = value) or set the "
+            f"child layer's {attr}"
+        )
 
-    @params.setter
-    def params(self, value) -> None:  # Layer.__init__ assigns {}; ignore it
-        pass
-
-    @property
-    def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]
-        return self._flat("grads")
-
-    @grads.setter
-    def grads(self, value) -> None:
-        pass
-
-    @property
-    def buffers(self) -> dict[str, np.ndarray]:  # type: ignore[override]
-        return self._flat("buffers")
-
-    @buffers.setter
-    def buffers(self, value) -> None:
-        pass
+    params = property(lambda self: self._flat("params"),
+                      lambda self, value: self._read_only("params"),
+                      doc="Flat dict ``{'<child>.<name>': array}`` of the children's parameters.")
+    grads = property(lambda self: self._flat("grads"),
+                     lambda self, value: self._read_only("grads"),
+                     doc="Flat dict of the children's gradients, keys as :attr:`params`.")
+    buffers = property(lambda self: self._flat("buffers"),
+                       lambda self, value: self._read_only("buffers"),
+                       doc="Flat dict of the children's non-trainable state.")
 
     def train(self, mode: bool = True) -> "Container":
         self.training = bool(mode)
@@ -175,15 +179,78 @@ def init_weight(shape: tuple, fan_in: int, fan_out: int, *, rng: np.random.Gener
         ``"glorot"``: :math:`U(-a, a)`, :math:`a=\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`
         (Glorot & Bengio, 2010), for tanh and sigmoid.
     """
-    if rng is None:
-        rng = np.random.default_rng()
-    elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{where}: expected rng to be a numpy.random.Generator, got {type(rng).__name__}")
+    rng = check_rng(rng, where, allow_none=True)
+    init = check_choice(init, "init", where, ("he", "glorot"))
     if init == "he":
         w = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-    elif init == "glorot":
+    else:
         a = np.sqrt(6.0 / (fan_in + fan_out))
         w = rng.uniform(-a, a, size=shape)
-    else:
-        raise ValueError(f"{where}: expected init to be 'he' or 'glorot', got {init!r}")
     return w.astype(dtype)
+
+
+@contextmanager
+def eval_mode(model: Layer):
+    """Run a block with ``model`` (and every layer inside it) in evaluation mode.
+
+    On exit, even after an exception, each layer gets back the mode it had before, so a
+    model whose batch-norm layer was deliberately left in training mode stays that way::
+
+        with eval_mode(model):
+            scores = model.forward(x)
+    """
+    if not isinstance(model, Layer):
+        raise TypeError(f"eval_mode: expected model to be a Layer, got {type(model).__name__}")
+    saved = [(layer, layer.training) for layer in _all_layers(model)]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for layer, training in saved:
+            layer.training = training
+
+
+def _all_layers(layer: Layer) -> list[Layer]:
+    """``layer`` and every layer nested inside it, parents first."""
+    layers = [layer]
+    if isinstance(layer, Container):
+        for _, child in layer.named_children():
+            layers += _all_layers(child)
+    return layers
+
+
+def summary(model: Sequential, input_shape: tuple) -> str:
+    r"""A table of a model's layers, output shapes and parameter counts.
+
+    Runs one forward pass on zeros of shape ``(1, *input_shape)`` in evaluation mode
+    (batch norm's running statistics are not touched) to find each output shape.
+
+    Parameters
+    ----------
+    model : Sequential
+    input_shape : tuple
+        Shape of one sample, e.g. ``(1, 8, 8)``.
+
+    Returns
+    -------
+    str
+        One line per layer, the batch axis left out, and the total number of
+        trainable parameters; ``print`` it.
+    """
+    rows = [("input", str(tuple(input_shape)), "")]
+    total = 0
+    with eval_mode(model):
+        x = np.zeros((1, *input_shape))
+        for i, layer in enumerate(model.layers):
+            x = layer.forward(x)
+            n = layer.num_parameters()
+            total += n
+            rows.append((f"({i}) {layer!r}", str(tuple(x.shape[1:])), str(n)))
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows + [("", "output shape")])
+    lines = [f"{'layer':<{w0}}  {'output shape':<{w1}}  {'params':>7}"]
+    lines.append("-" * len(lines[0]))
+    lines += [f"{a:<{w0}}  {b:<{w1}}  {c:>7}" for a, b, c in rows]
+    lines.append("-" * len(lines[0]))
+    lines.append(f"trainable parameters: {total}")
+    return "\n".join(lines)

@@ -20,11 +20,10 @@ version (``batch_norm2d_forward``/``batch_norm2d_backward``) and the layer
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_float_array, check_dout, check_int, check_ndim, check_shape
+from ._checks import (as_float_array, check_bool, check_dout, check_float, check_float_dtype,
+                      check_int, check_ndim, check_shape)
 from .base import Layer
 
 __all__ = [
@@ -37,12 +36,9 @@ _AXES = (0, 2, 3)  # every axis but the channel: statistics are per channel
 
 
 def _check_momentum_eps(momentum, eps, where: str) -> tuple[float, float]:
-    if isinstance(momentum, (bool, np.bool_)) or not isinstance(momentum, numbers.Real) \
-            or not 0 <= momentum <= 1:
-        raise ValueError(f"{where}: expected momentum to be a number in [0, 1], got {momentum!r}")
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ValueError(f"{where}: expected eps > 0, got {eps!r}")
-    return float(momentum), float(eps)
+    momentum = check_float(momentum, "momentum", where, minimum=0, maximum=1)
+    eps = check_float(eps, "eps", where, minimum=0, min_open=True)
+    return momentum, eps
 
 
 def _check_running(stat, name: str, C: int, where: str) -> np.ndarray:
@@ -73,8 +69,7 @@ def _check_inputs(x, gamma, beta, running_mean, running_var, training, momentum,
     check_shape(beta, (C,), "beta", where)
     _check_running(running_mean, "running_mean", C, where)
     _check_running(running_var, "running_var", C, where)
-    if not isinstance(training, (bool, np.bool_)):
-        raise TypeError(f"{where}: expected training to be a bool, got {training!r}")
+    check_bool(training, "training", where)
     momentum, eps = _check_momentum_eps(momentum, eps, where)
     M = x.shape[0] * x.shape[2] * x.shape[3]
     if training and M < 2:
@@ -370,6 +365,7 @@ class BatchNorm2D(Layer):
         super().__init__()
         self.num_features = check_int(num_features, "num_features", "BatchNorm2D", 1)
         self.momentum, self.eps = _check_momentum_eps(momentum, eps, "BatchNorm2D")
+        dtype = check_float_dtype(dtype, "dtype", "BatchNorm2D")
         C = self.num_features
         self.params = {"gamma": np.ones(C, dtype=dtype), "beta": np.zeros(C, dtype=dtype)}
         self.buffers = {"running_mean": np.zeros(C, dtype=dtype),

@@ -1,0 +1,75 @@
+"""The layer protocol: read-only container dicts and the eval_mode context manager."""
+import numpy as np
+import pytest
+
+from cnnbook.base import eval_mode
+from cnnbook.layers import BatchNorm2D, Conv2D, Dense, ReLU, Residual, Sequential
+
+
+def _model():
+    rng = np.random.default_rng(0)
+    return Sequential(Conv2D(1, 2, 3, padding=1, rng=rng), BatchNorm2D(2), ReLU(),
+                      Residual(Sequential(BatchNorm2D(2), ReLU())))
+
+
+@pytest.mark.parametrize("attr", ["params", "grads", "buffers"])
+@pytest.mark.parametrize("make", [_model, lambda: Residual(Sequential(ReLU()))])
+def test_container_dicts_are_read_only(make, attr):
+    model = make()
+    before = getattr(model, attr)
+    with pytest.raises(AttributeError, match=rf"(Sequential|Residual): {attr} is read-only"):
+        setattr(model, attr, {})
+    assert getattr(model, attr).keys() == before.keys()
+
+
+def test_container_params_are_the_childrens_arrays():
+    model = _model()
+    model.params["0.weight"][...] = 1.0
+    assert np.all(model[0].params["weight"] == 1.0)
+
+
+def test_leaf_layers_own_their_dicts():
+    a, b = Dense(2, 3, rng=np.random.default_rng(0)), ReLU()
+    assert a.grads == {} and b.params == {} and b.grads == {} and b.buffers == {}
+    assert a.params is not Dense(2, 3, rng=np.random.default_rng(0)).params
+
+
+def _modes(model):
+    return [model.training, model[1].training, model[3].training, model[3].inner[0].training]
+
+
+def test_eval_mode_switches_everything_and_restores():
+    model = _model()
+    model[3].inner[0].eval()           # a mixed state must come back exactly
+    before = _modes(model)
+    assert before == [True, True, True, False]
+    with eval_mode(model) as m:
+        assert m is model
+        assert _modes(model) == [False, False, False, False]
+    assert _modes(model) == before
+
+
+def test_eval_mode_restores_after_an_exception():
+    model = _model()
+    with pytest.raises(RuntimeError, match="boom"):
+        with eval_mode(model):
+            raise RuntimeError("boom")
+    assert _modes(model) == [True, True, True, True]
+
+
+def test_eval_mode_uses_running_statistics():
+    model = _model()
+    x = np.random.default_rng(1).normal(size=(4, 1, 5, 5))
+    model.eval()
+    expected = model.forward(x)
+    model.train()
+    with eval_mode(model):
+        got = model.forward(x)
+    np.testing.assert_array_equal(got, expected)
+    assert model.training
+
+
+def test_eval_mode_rejects_non_layers():
+    with pytest.raises(TypeError, match="eval_mode: expected model to be a Layer, got list"):
+        with eval_mode([]):
+            pass
