@@ -10,5 +10,7 @@ Modules, one per idea the book teaches:
 * :mod:`cnnbook.gradcheck` - central-difference gradient checks.
 * :mod:`cnnbook.train` - ``fit``/``evaluate``/``predict`` and weight files.
 * :mod:`cnnbook.data` - the 8x8 digits, MNIST IDX reader, synthetic images, a photo.
+* :mod:`cnnbook.exercises` - ``check(name, fn)``: tests a reader's own backward pass
+  against the kernels above and diagnoses typical mistakes.
 """
 __version__ = "0.1.0"
