@@ -183,3 +183,22 @@ def check_dout(dout, expected_shape: tuple, where: str) -> np.ndarray:
     dout = as_float_array(dout, "dout", where)
     check_shape(dout, expected_shape, "dout", where)
     return dout
+
+
+def check_xy(x, y, where: str, xname: str = "x", yname: str = "y", *,
+             min_samples: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a data set: two arrays with a leading sample axis of the same length."""
+    for name, a in ((xname, x), (yname, y)):
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{where}: expected {name} to be a numpy.ndarray, got {type(a).__name__}")
+        if a.ndim == 0:
+            raise ValueError(f"{where}: expected {name} with a leading sample axis, got a scalar")
+    if len(x) != len(y):
+        raise ValueError(
+            f"{where}: expected {xname} and {yname} with the same number of samples, "
+            f"got len({xname})={len(x)} and len({yname})={len(y)}"
+        )
+    if len(x) < min_samples:
+        raise ValueError(
+            f"{where}: expected at least {min_samples} sample(s), got len({xname})={len(x)}")
+    return x, y

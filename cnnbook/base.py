@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._checks import check_choice, check_rng
+from ._checks import check_bool, check_choice, check_rng
 
 
 class Layer:
@@ -47,7 +47,7 @@ class Layer:
 
     def train(self, mode: bool = True) -> "Layer":
         """Switch to training mode (``mode=False`` is the same as :meth:`eval`)."""
-        self.training = bool(mode)
+        self.training = check_bool(mode, "mode", f"{self.name}.train")
         return self
 
     def eval(self) -> "Layer":
@@ -111,7 +111,7 @@ class Container(Layer):
                        doc="Flat dict of the children's non-trainable state.")
 
     def train(self, mode: bool = True) -> "Container":
-        self.training = bool(mode)
+        self.training = check_bool(mode, "mode", f"{self.name}.train")
         for _, child in self.named_children():
             child.train(mode)
         return self
@@ -189,6 +189,8 @@ def init_weight(shape: tuple, fan_in: int, fan_out: int, *, rng: np.random.Gener
     return w.astype(dtype)
 
 
+
+
 @contextmanager
 def eval_mode(model: Layer):
     """Run a block with ``model`` (and every layer inside it) in evaluation mode.
@@ -199,15 +201,42 @@ def eval_mode(model: Layer):
         with eval_mode(model):
             scores = model.forward(x)
     """
-    if not isinstance(model, Layer):
-        raise TypeError(f"eval_mode: expected model to be a Layer, got {type(model).__name__}")
-    saved = [(layer, layer.training) for layer in _all_layers(model)]
-    model.eval()
+    restore = _mode_restorer(model, "eval_mode")
+    try:
+        model.eval()
+        yield model
+    finally:
+        restore()
+
+
+@contextmanager
+def preserve_mode(model: Layer):
+    """Run a block that may switch modes (``fit`` does); on exit, even after an exception,
+    ``model`` and every layer inside it get back the mode they had before."""
+    restore = _mode_restorer(model, "preserve_mode")
     try:
         yield model
     finally:
+        restore()
+
+
+def _mode_restorer(model, where: str):
+    """Record the training flag of ``model`` and of every layer inside it; return a
+    function that puts them back. A model that is not a :class:`Layer` but has
+    ``train()``/``eval()`` is restored with ``model.train(previous)``."""
+    for attr in ("train", "eval"):
+        if not callable(getattr(model, attr, None)):
+            raise TypeError(f"{where}: expected model to be a Layer (with train() and eval()), "
+                            f"got {type(model).__name__} without {attr}()")
+    if not isinstance(model, Layer):
+        previous = getattr(model, "training", True)
+        return lambda: model.train(previous)
+    saved = [(layer, layer.training) for layer in _all_layers(model)]
+
+    def restore() -> None:
         for layer, training in saved:
             layer.training = training
+    return restore
 
 
 def _all_layers(layer: Layer) -> list[Layer]:
@@ -217,40 +246,3 @@ def _all_layers(layer: Layer) -> list[Layer]:
         for _, child in layer.named_children():
             layers += _all_layers(child)
     return layers
-
-
-def summary(model: Sequential, input_shape: tuple) -> str:
-    r"""A table of a model's layers, output shapes and parameter counts.
-
-    Runs one forward pass on zeros of shape ``(1, *input_shape)`` in evaluation mode
-    (batch norm's running statistics are not touched) to find each output shape.
-
-    Parameters
-    ----------
-    model : Sequential
-    input_shape : tuple
-        Shape of one sample, e.g. ``(1, 8, 8)``.
-
-    Returns
-    -------
-    str
-        One line per layer, the batch axis left out, and the total number of
-        trainable parameters; ``print`` it.
-    """
-    rows = [("input", str(tuple(input_shape)), "")]
-    total = 0
-    with eval_mode(model):
-        x = np.zeros((1, *input_shape))
-        for i, layer in enumerate(model.layers):
-            x = layer.forward(x)
-            n = layer.num_parameters()
-            total += n
-            rows.append((f"({i}) {layer!r}", str(tuple(x.shape[1:])), str(n)))
-    w0 = max(len(r[0]) for r in rows)
-    w1 = max(len(r[1]) for r in rows + [("", "output shape")])
-    lines = [f"{'layer':<{w0}}  {'output shape':<{w1}}  {'params':>7}"]
-    lines.append("-" * len(lines[0]))
-    lines += [f"{a:<{w0}}  {b:<{w1}}  {c:>7}" for a, b, c in rows]
-    lines.append("-" * len(lines[0]))
-    lines.append(f"trainable parameters: {total}")
-    return "\n".join(lines)

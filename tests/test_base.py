@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnbook.base import eval_mode
+from cnnbook.base import eval_mode, preserve_mode
 from cnnbook.layers import BatchNorm2D, Conv2D, Dense, ReLU, Residual, Sequential
 
 
@@ -70,6 +70,17 @@ def test_eval_mode_uses_running_statistics():
 
 
 def test_eval_mode_rejects_non_layers():
-    with pytest.raises(TypeError, match="eval_mode: expected model to be a Layer, got list"):
+    with pytest.raises(TypeError, match=r"eval_mode: expected model to be a Layer \(with train\(\) "
+                                        r"and eval\(\)\), got list without train\(\)"):
         with eval_mode([]):
             pass
+
+
+def test_preserve_mode_restores_what_the_block_changed():
+    model = _model()
+    model[1].eval()
+    before = _modes(model)
+    with preserve_mode(model):
+        model.train()
+        assert _modes(model) == [True] * 4
+    assert _modes(model) == before
