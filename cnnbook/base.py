@@ -246,3 +246,40 @@ def _all_layers(layer: Layer) -> list[Layer]:
         for _, child in layer.named_children():
             layers += _all_layers(child)
     return layers
+
+
+def summary(model: Sequential, input_shape: tuple) -> str:
+    r"""A table of a model's layers, output shapes and parameter counts.
+
+    Runs one forward pass on zeros of shape ``(1, *input_shape)`` in evaluation mode
+    (batch norm's running statistics are not touched) to find each output shape.
+
+    Parameters
+    ----------
+    model : Sequential
+    input_shape : tuple
+        Shape of one sample, e.g. ``(1, 8, 8)``.
+
+    Returns
+    -------
+    str
+        One line per layer, the batch axis left out, and the total number of
+        trainable parameters; ``print`` it.
+    """
+    rows = [("input", str(tuple(input_shape)), "")]
+    total = 0
+    with eval_mode(model):
+        x = np.zeros((1, *input_shape))
+        for i, layer in enumerate(model.layers):
+            x = layer.forward(x)
+            n = layer.num_parameters()
+            total += n
+            rows.append((f"({i}) {layer!r}", str(tuple(x.shape[1:])), str(n)))
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows + [("", "output shape")])
+    lines = [f"{'layer':<{w0}}  {'output shape':<{w1}}  {'params':>7}"]
+    lines.append("-" * len(lines[0]))
+    lines += [f"{a:<{w0}}  {b:<{w1}}  {c:>7}" for a, b, c in rows]
+    lines.append("-" * len(lines[0]))
+    lines.append(f"trainable parameters: {total}")
+    return "\n".join(lines)

@@ -59,7 +59,8 @@ def test_annotate_grid_writes_every_cell_with_contrasting_colours():
     texts = viz.annotate_grid(ax, values, fmt="{:.1f}")
     assert [t.get_text() for t in texts] == ["0.0", "1.0", "0.5", "0.2"]
     assert texts[0].get_color() == "white" and texts[1].get_color() == "black"
-    assert len(viz.annotate_grid(ax, values, skip_zero=True)) == 3
+    skipped = viz.annotate_grid(ax, values, skip_zero=True)  # one text per cell, 0 left blank
+    assert [t.get_text() for t in skipped] == ["", "1.00", "0.50", "0.25"]
     with pytest.raises(ValueError, match="2-D"):
         viz.annotate_grid(ax, np.zeros(3))
 

@@ -1,0 +1,129 @@
+"""Receptive fields, and the gradient one output value sends back through a layer.
+
+With an upstream gradient that is 1 at a single output position and 0 elsewhere, the
+backward pass of a convolution or pooling layer shows exactly which inputs and weights that
+output depends on. :func:`window_coverage` does the same with every upstream value 1: it
+counts how many windows read each input, i.e. how many terms the backward pass sums there.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import pair
+from .conv import conv2d_backward, conv2d_forward
+from .pooling import (avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
+                      max_pool2d_forward)
+
+__all__ = ["receptive_field_taps", "conv_step_gradients", "pool_step_gradients",
+           "window_coverage"]
+
+
+def receptive_field_taps(i, j, kernel_size, *, stride=1, padding=0, dilation=1):
+    r"""Input positions read by conv output pixel ``(i, j)``, one per kernel tap.
+
+    Tap :math:`(p, q)` of output pixel :math:`(i, j)` reads the (unpadded) input at
+
+    .. math:: (s_h i - p_h + d_h p,\; s_w j - p_w + d_w q);
+
+    positions outside ``[0, H) x [0, W)`` fall in the zero padding.
+
+    Returns
+    -------
+    taps : ndarray of int, shape (KH, KW, 2)
+        ``taps[p, q] = (row, col)``.
+    """
+    (KH, KW), (sh, sw), (ph, pw), (dh, dw) = (
+        pair(v, name, "receptive_field_taps", minimum) for v, name, minimum in
+        ((kernel_size, "kernel_size", 1), (stride, "stride", 1), (padding, "padding", 0),
+         (dilation, "dilation", 1)))
+    rows = sh * i - ph + dh * np.arange(KH)
+    cols = sw * j - pw + dw * np.arange(KW)
+    return np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1)
+
+
+def conv_step_gradients(x, w, b, n, f, i, j, *, stride=1, padding=0, dilation=1):
+    r"""Backpropagate :math:`\delta = e_{n,f,i,j}` (1 at one output pixel) through a conv.
+
+    Runs :func:`cnnbook.conv.conv2d_forward` and :func:`cnnbook.conv.conv2d_backward` with
+    an upstream gradient that is 1 at output pixel ``(n, f, i, j)`` and 0 elsewhere, i.e.
+    the gradient of that single output :math:`y_{n,f,i,j}`.
+
+    Returns
+    -------
+    dict
+        ``out`` (N, F, OH, OW), ``dout`` (the one-hot :math:`\delta`), ``dx`` (N, C, H, W),
+        ``dw`` (F, C, KH, KW), ``db`` (F,), and ``taps`` (KH, KW, 2) from
+        :func:`receptive_field_taps`. ``dx[n, c]`` is ``w[f, c]`` placed on the taps inside
+        the image (taps that overlap add up); ``dw[f, c]`` is the input patch under the taps
+        (0 on padding); ``db`` is 1 at ``f``.
+    """
+    out, cache = conv2d_forward(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    N, F, OH, OW = out.shape
+    if not (0 <= n < N and 0 <= f < F and 0 <= i < OH and 0 <= j < OW):
+        raise ValueError(f"conv_step_gradients: expected (n, f, i, j) inside the output of "
+                         f"shape {out.shape}, got {(n, f, i, j)}")
+    dout = np.zeros(out.shape)
+    dout[n, f, i, j] = 1.0
+    dx, dw, db = conv2d_backward(dout, cache)
+    taps = receptive_field_taps(i, j, np.shape(w)[2:], stride=stride, padding=padding,
+                                dilation=dilation)
+    return {"out": np.array(out), "dout": dout, "dx": np.array(dx), "dw": np.array(dw),
+            "db": np.array(db), "taps": taps}
+
+
+def pool_step_gradients(fmap, kernel_size, stride, mode, cell):
+    r"""Pool one feature map and backpropagate :math:`\delta` = 1 at output ``cell``.
+
+    Parameters
+    ----------
+    fmap : ndarray, shape (H, W)
+    kernel_size, stride : int
+    mode : {"max", "avg"}
+    cell : (int, int) or None
+        Output position where the upstream gradient is 1; ``None``: 1 everywhere.
+
+    Returns
+    -------
+    out : ndarray, shape (OH, OW)
+        The pooled map.
+    dx : ndarray, shape (H, W)
+        :math:`\partial L/\partial x` for that upstream gradient.
+    """
+    fmap = np.asarray(fmap, dtype=np.float64)
+    if mode not in ("max", "avg"):
+        raise ValueError(f"pool_step_gradients: expected mode 'max' or 'avg', got {mode!r}")
+    forward, backward = ((max_pool2d_forward, max_pool2d_backward) if mode == "max"
+                         else (avg_pool2d_forward, avg_pool2d_backward))
+    out, cache = forward(fmap[None, None], kernel_size=kernel_size, stride=stride)
+    OH, OW = out.shape[2:]
+    if cell is None:
+        dout = np.ones_like(out)
+    else:
+        i, j = cell
+        if not (0 <= i < OH and 0 <= j < OW):
+            raise ValueError(f"pool_step_gradients: expected cell inside the {OH}×{OW} output, "
+                             f"got {cell}")
+        dout = np.zeros_like(out)
+        dout[0, 0, i, j] = 1.0
+    dx = np.asarray(backward(dout, cache))[0, 0]
+    return np.asarray(out)[0, 0], dx
+
+
+def window_coverage(height, width, kernel_size, *, stride=1, padding=0, dilation=1):
+    r"""How many output windows of a convolution read each input position.
+
+    It is :math:`\partial L/\partial x` for a single-channel convolution whose weights
+    and upstream gradient are all 1: the backward pass adds one for every (window, tap)
+    pair that touched the input, which is exactly why overlapping windows *sum*.
+
+    Returns
+    -------
+    ndarray of int, shape (height, width)
+    """
+    kh, kw = (kernel_size, kernel_size) if np.isscalar(kernel_size) else kernel_size
+    x = np.zeros((1, 1, height, width))
+    w = np.ones((1, 1, kh, kw))
+    out, cache = conv2d_forward(x, w, np.zeros(1), stride=stride, padding=padding,
+                                dilation=dilation)
+    dx, _, _ = conv2d_backward(np.ones_like(out), cache)
+    return np.rint(dx[0, 0]).astype(int)

@@ -1,0 +1,132 @@
+"""Backpropagation through a convolution, one output pixel at a time.
+
+:class:`ConvStepFigure` draws the input with the receptive field of output pixel
+:math:`(n, f, i, j)`, the kernel, the one-hot upstream gradient and the gradients it sends
+back (from :func:`cnnbook.receptive_field.conv_step_gradients`); it is built once and
+:meth:`ConvStepFigure.set_pixel` moves the pixel by updating the artists in place.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .._checks import pair
+from ..receptive_field import conv_step_gradients
+from .animation import offline_animation
+from .conv import receptive_field_patch
+from .heatmaps import set_grid_values, show_array
+
+__all__ = ["ConvStepFigure", "plot_conv_step", "conv_step_animation"]
+
+STEP_FIGSIZE = (10.5, 6.4)
+
+
+class ConvStepFigure:
+    """The five panels of :func:`plot_conv_step`, built once; ``set_pixel`` moves the pixel."""
+
+    def __init__(self, x, w, b, n, f, c, stride, padding, dilation, fig):
+        self.x = np.asarray(x, dtype=np.float64)
+        self.w = np.asarray(w, dtype=np.float64)
+        self.b = b
+        self.n, self.f, self.c = n, f, c
+        self.conv = dict(stride=stride, padding=padding, dilation=dilation)
+        ph, pw = pair(padding, "padding", "ConvStepFigure", 0)
+        H, W = self.x.shape[2:]
+        self.fig = fig = plt.figure(figsize=STEP_FIGSIZE) if fig is None else fig
+        fig.clf()
+        axes = self.axes = fig.subplots(2, 3).ravel()
+        g = conv_step_gradients(self.x, self.w, b, n, f, 0, 0, **self.conv)
+        x_max = max(1.0, float(np.abs(self.x).max()))
+        # 1. the input, padded, labelled in unpadded coordinates
+        show_array(axes[0], np.pad(self.x[n, c], ((ph, ph), (pw, pw))), "\n", annotate=False,
+                   cmap="Greys", vmin=0, vmax=x_max, extent_offset=(-ph, -pw))
+        if ph or pw:
+            axes[0].add_patch(Rectangle((-0.5, -0.5), W, H, fill=False, lw=1.5,
+                                        edgecolor="tab:blue"))
+        # 2. the kernel
+        show_array(axes[1], self.w[f, c], f"kernel $w_{{{f},{c}}}$", symmetric=True,
+                   xlabel="$q$", ylabel="$p$")
+        # 3.-5. delta, dx, dw: drawn with a text in every cell, values set by set_pixel
+        self.delta = show_array(axes[2], g["dout"][n, f], "\n", cmap="Greys", vmin=0, vmax=1,
+                                fmt="{:.0f}")
+        self.dx = show_array(axes[3], g["dx"][n, c],
+                             r"$\partial L/\partial x$" + f" (sample {n}, channel {c})",
+                             symmetric=True, vmax=float(np.abs(self.w[f, c]).max()))
+        self.dw = show_array(axes[4], g["dw"][f, c],
+                             r"$\partial L/\partial w$" + f" (kernel {f}, channel {c})",
+                             cmap="Greys", vmin=0, vmax=x_max, xlabel="$q$", ylabel="$p$")
+        self.texts = {k: list(axes[k].texts) for k in (2, 3, 4)}
+        axes[5].axis("off")
+        self.note = axes[5].text(-0.05, 0.95, "", va="top", ha="left", fontsize=8.5,
+                                 transform=axes[5].transAxes)
+        self.patches = []
+        self.result = None
+        fig.tight_layout()
+
+    def set_pixel(self, i, j):
+        n, f, c = self.n, self.f, self.c
+        g = self.result = conv_step_gradients(self.x, self.w, self.b, n, f, i, j, **self.conv)
+        set_grid_values(self.delta, self.delta.cell_texts, g["dout"][n, f], fmt="{:.0f}")
+        set_grid_values(self.dx, self.dx.cell_texts, g["dx"][n, c], skip_zero=True)
+        set_grid_values(self.dw, self.dw.cell_texts, g["dw"][f, c])
+        for patch in self.patches:
+            patch.remove()
+        H, W = self.x.shape[2:]
+        inside = np.array([(r, q) for r, q in g["taps"].reshape(-1, 2)
+                           if 0 <= r < H and 0 <= q < W]).reshape(-1, 2)
+        self.patches = (receptive_field_patch(self.axes[0], g["taps"])
+                        + receptive_field_patch(self.axes[2], np.array([[i, j]]),
+                                                bounding_box=False)
+                        + receptive_field_patch(self.axes[3], inside, bounding_box=False,
+                                                color="k"))
+        self.axes[0].set_title(f"input $x_{{{n},{c}}}$, receptive field\nof "
+                               f"$y_{{{n},{f},{i},{j}}}$")
+        self.axes[2].set_title(r"$\delta = \partial L/\partial y$" + f" (map {f}):\n"
+                               f"1 at $(i, j) = ({i}, {j})$")
+        s, p, d = (pair(self.conv[k], k, "ConvStepFigure", 0)
+                   for k in ("stride", "padding", "dilation"))
+        s, p, d = (str(v[0]) if v[0] == v[1] else str(v) for v in (s, p, d))
+        self.note.set_text(
+            f"stride {s}, padding {p}, dilation {d}\n"
+            "red: kernel taps (receptive field)\n"
+            "blue: image border (outside: padding)\n\n"
+            f"$\\delta$ = 1 at $(n, f, i, j) = ({n}, {f}, {i}, {j})$\n"
+            f"taps inside the image: {len(inside)} of {g['taps'][..., 0].size}\n\n"
+            "$\\partial L/\\partial x$: the kernel, on the taps\n"
+            "    inside the image\n"
+            "$\\partial L/\\partial w$: the input patch\n"
+            "    (0 where a tap is in the padding)\n"
+            f"$\\partial L/\\partial b$ = {g['db'].astype(int)}")
+        return g
+
+
+def plot_conv_step(x, w, b, n=0, f=0, i=0, j=0, *, c=0, stride=1, padding=0, dilation=1,
+                   fig=None):
+    r"""Five panels: the input with the receptive field of output pixel ``(n, f, i, j)``,
+    the kernel ``w[f, c]``, the one-hot upstream gradient :math:`\delta`, and the gradients
+    it sends back, ``dx[n, c]`` and ``dw[f, c]`` (computed with :func:`conv_step_gradients`).
+
+    With :math:`\delta` equal to 1 at one pixel, ``dx[n, c]`` is the kernel ``w[f, c]``
+    placed on the receptive field and ``dw[f, c]`` is the input patch under it. Taps in
+    the zero padding (outside the blue image border) send nothing to ``dx`` and give 0 in
+    ``dw``. Pass ``fig`` to redraw an existing figure. Returns the figure.
+    """
+    panel = ConvStepFigure(x, w, b, n, f, c, stride, padding, dilation, fig)
+    panel.set_pixel(i, j)
+    return panel.fig
+
+
+def conv_step_animation(x, w, b, *, n=0, f=0, c=0, stride=1, padding=0, dilation=1,
+                        pixels=None, interval=700, dpi=72):
+    r"""Static-HTML slider stepping :func:`plot_conv_step` through output pixels.
+
+    ``pixels`` is a list of ``(i, j)``; by default every pixel of output map ``f``, in
+    row-major order. Returns the HTML of :func:`offline_animation`.
+    """
+    fig = plt.figure(figsize=STEP_FIGSIZE, dpi=dpi)
+    panel = ConvStepFigure(x, w, b, n, f, c, stride, padding, dilation, fig)
+    if pixels is None:
+        OH, OW = panel.set_pixel(0, 0)["out"].shape[2:]
+        pixels = [(i, j) for i in range(OH) for j in range(OW)]
+    return offline_animation(fig, lambda ij: panel.set_pixel(*ij), pixels, interval=interval)

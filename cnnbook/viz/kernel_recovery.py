@@ -1,0 +1,144 @@
+"""Kernel recovery figures: a learned kernel beside the true one, the loss of the fit, and
+the source article's input and output images.
+
+The fit itself is :func:`cnnbook.loops.recover_kernel`; these functions only draw.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .animation import offline_animation
+from .heatmaps import show_array
+
+__all__ = ["plot_kernel_pair", "plot_recovery", "recovery_animation", "show_article_output"]
+
+
+def _kernel_heatmap(ax, a, title, lim):
+    """An annotated kernel on a symmetric colour range ``[-lim, lim]`` (no colour bar)."""
+    return show_array(ax, a, title, symmetric=True, vmax=lim, colorbar=False, fontsize=9,
+                      xlabel="column", ylabel="row")
+
+
+def plot_kernel_pair(learned, true, *, fig=None, titles=("learned kernel", "true kernel")):
+    r"""Two kernels side by side as annotated heatmaps on one colour scale.
+
+    Parameters
+    ----------
+    learned, true : ndarray, shape (KH, KW)
+    fig : Figure, optional
+        Drawn into (cleared first); a new figure if ``None``.
+    titles : (str, str)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(7.6, 3.3))
+    fig.clear()
+    lim = float(max(np.abs(learned).max(), np.abs(true).max())) or 1.0
+    axes = fig.subplots(1, 2)
+    image = _kernel_heatmap(axes[0], np.asarray(learned), titles[0], lim)
+    _kernel_heatmap(axes[1], np.asarray(true), titles[1], lim)
+    fig.colorbar(image, ax=list(axes), shrink=0.85, label="weight")
+    return fig
+
+
+def plot_recovery(result, w_true, *, fig=None, step=None):
+    r"""Loss curve (log scale) and the kernel at one step of a kernel recovery.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`cnnbook.loops.recover_kernel`: ``"loss"`` (one value per step),
+        ``"steps"`` and ``"kernels"`` (the kernel at those steps).
+    w_true : ndarray, shape (KH, KW)
+        The kernel that made the targets.
+    fig : Figure, optional
+    step : int, optional
+        Which recorded step to show (default: the last one).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(11, 3.3))
+    fig.clear()
+    steps = list(result["steps"])
+    k = len(steps) - 1 if step is None else steps.index(step)
+    ax_loss, ax_w, ax_true = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.4, 1, 1]})
+    loss = np.asarray(result["loss"])
+    ax_loss.semilogy(np.arange(len(loss)), loss, lw=1.2)
+    ax_loss.semilogy([steps[k]], [loss[min(steps[k], len(loss) - 1)]], "o", color="C3")
+    ax_loss.set_xlabel("gradient-descent step")
+    ax_loss.set_ylabel("MSE loss (log scale)")
+    ax_loss.set_title("loss")
+    ax_loss.grid(alpha=0.3, which="both")
+    w = np.asarray(result["kernels"][k])
+    lim = float(max(np.abs(w).max(), np.abs(w_true).max())) or 1.0
+    image = _kernel_heatmap(ax_w, w, f"kernel after {steps[k]} steps", lim)
+    _kernel_heatmap(ax_true, np.asarray(w_true), "true kernel", lim)
+    fig.colorbar(image, ax=[ax_w, ax_true], shrink=0.85, label="weight")
+    return fig
+
+
+def recovery_animation(result, w_true, *, max_frames=10, figsize=(10.5, 3.3), dpi=64):
+    r"""Static-HTML slider over the kernel snapshots of a kernel recovery.
+
+    Parameters
+    ----------
+    result : dict
+        From :func:`cnnbook.loops.recover_kernel`.
+    w_true : ndarray, shape (KH, KW)
+    max_frames : int
+        At most this many snapshots, evenly picked from ``result["steps"]`` (first and
+        last included); each frame is a PNG in the page.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    steps = list(result["steps"])
+    pick = np.unique(np.round(np.linspace(0, len(steps) - 1, min(max_frames, len(steps))))
+                     .astype(int))
+    fig = plt.figure(figsize=figsize, dpi=dpi, constrained_layout=True)
+    return offline_animation(fig, lambda step: plot_recovery(result, w_true, fig=fig, step=step),
+                             [steps[k] for k in pick])
+
+
+def show_article_output(input_image, output_image, *, filled=16, valid=None):
+    r"""The source article's input and output images, with the filled corner outlined.
+
+    Parameters
+    ----------
+    input_image, output_image : ndarray, shape (H, W, 1)
+        HWC arrays as in the article's code.
+    filled : int
+        Side of the corner its loop fills (``range(16)``).
+    valid : int, optional
+        Side of the output a "valid" 3x3 convolution would have (``H - 2``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    h = input_image.shape[0]
+    valid = h - 2 if valid is None else valid
+    fig, axes = plt.subplots(1, 2, figsize=(9.2, 4.0), constrained_layout=True)
+    for ax, a, title in ((axes[0], input_image[..., 0], f"input_image {input_image.shape}"),
+                         (axes[1], output_image[..., 0], f"output_image {output_image.shape}")):
+        lim = float(np.abs(a).max()) or 1.0
+        shown = ax.imshow(a, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        fig.colorbar(shown, ax=ax, shrink=0.8, label="value")
+        ax.set_title(title)
+        ax.set_xlabel("column $j$")
+        ax.set_ylabel("row $i$")
+    axes[1].add_patch(Rectangle((-0.5, -0.5), filled, filled, fill=False, ec="k", lw=2,
+                                label=f"filled by the loop: {filled}x{filled}"))
+    axes[1].add_patch(Rectangle((-0.5, -0.5), valid, valid, fill=False, ec="C2", lw=2, ls="--",
+                                label=f"a valid 3x3 convolution: {valid}x{valid}"))
+    axes[1].legend(loc="lower right", fontsize=8)
+    return fig

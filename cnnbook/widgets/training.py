@@ -1,0 +1,177 @@
+"""Training explorers: the six-step loop, kernel recovery, and training with or without batch norm."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..functional import conv2d_forward
+from ..loops import recover_kernel, run_training_loop
+from ..losses import softmax_cross_entropy
+from ..optim import SGD
+from ..train import TrainingDiverged, fit
+from ..viz.curves import draw_training_loop, plot_curves
+from ..viz.kernel_recovery import plot_recovery
+from ._figure import STYLE, FigureView
+
+__all__ = ["training_loop_explorer", "kernel_recovery_explorer", "bn_training_explorer"]
+
+
+def training_loop_explorer(build, x, y, *, steps=20, steps_max=60, lr=0.1):
+    r"""Slide the number of updates (and the learning rate): the model is re-initialised,
+    trained with :func:`run_training_loop`, and its loss curve and first-layer filters
+    are drawn.
+
+    Parameters
+    ----------
+    build : callable
+        ``build() -> Layer`` whose first layer is a ``Conv2D`` (its filters are shown).
+    x, y : ndarray
+        Inputs ``(N, C, H, W)`` and integer labels ``(N,)``.
+    steps, steps_max : int
+        Initial and largest number of updates.
+    lr : float
+        Initial learning rate.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``box.result`` holds the last ``(losses, model)``.
+    """
+
+    steps_slider = widgets.IntSlider(value=steps, min=0, max=steps_max, step=1,
+                                     description="steps \\(t\\)", continuous_update=False, style=STYLE)
+    lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.25,
+                                       description="lr \\(\\eta\\)", continuous_update=False, style=STYLE)
+
+    def draw(fig):
+        losses, model = run_training_loop(build, x, y, steps=steps_slider.value,
+                                          lr=lr_slider.value)
+        draw_training_loop(fig, losses, model.params["0.weight"], steps_max, lr_slider.value)
+        return losses, model
+
+    view = FigureView(draw, (9.5, 3.2))
+    out, state, refresh = view.image, view.state, view.refresh
+    box = widgets.VBox([widgets.HBox([steps_slider, lr_slider]), out])
+
+    def update(*_):
+        refresh()
+        box.result = state["result"]
+
+    steps_slider.observe(update, names="value")
+    lr_slider.observe(update, names="value")
+    update()
+    return box
+
+
+def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentum=0.9,
+                             seed=0):
+    r"""Recover ``w_true`` from ``(x, conv(x, w_true) + noise)`` with chosen settings.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, 1, H, W)
+        Input images.
+    w_true : ndarray, shape (k, k)
+        The kernel that makes the targets (bias 0).
+    lr, steps, momentum
+        As in :func:`recover_kernel`; ``lr``, ``steps`` and ``noise`` get controls.
+    noise : float
+        Standard deviation of Gaussian noise added to the targets, drawn from
+        ``np.random.default_rng(seed)`` (the same draw every time).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``children = [lr slider, steps slider, noise slider, Image]``;
+        ``.state["result"]`` is the :func:`recover_kernel` result of the last redraw.
+    """
+    w_true = np.asarray(w_true, dtype=float)
+    clean, _ = conv2d_forward(x, w_true[None, None], np.zeros(1))
+    lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1,
+                                       description="learning rate", readout_format=".3f",
+                                       continuous_update=False, style=STYLE)
+    steps_slider = widgets.IntSlider(value=steps, min=10, max=1000, step=10,
+                                     description="steps", continuous_update=False, style=STYLE)
+    noise_slider = widgets.FloatSlider(value=noise, min=0.0, max=2.0, step=0.1,
+                                       description="noise \\(\\sigma\\)",
+                                       continuous_update=False, style=STYLE)
+
+    def draw(fig):
+        rng = np.random.default_rng(seed)
+        y = clean + noise_slider.value * rng.standard_normal(clean.shape)
+        result = recover_kernel(x, y, lr=lr_slider.value, steps=steps_slider.value,
+                                momentum=momentum)
+        if len(result["kernels"]) == 0:
+            fig.suptitle("diverged at the first step: lower the learning rate")
+            return result
+        plot_recovery(result, w_true, fig=fig)
+        err = np.abs(result["weight"][0, 0] - w_true).max()
+        status = "DIVERGED (the loss exploded): lower the learning rate" if result["diverged"] \
+            else f"max |learned - true| = {err:.3g}"
+        fig.suptitle(status, fontsize=10)
+        return result
+
+    view = FigureView(draw, (10.5, 3.3))
+    out, state, refresh = view.image, view.state, view.refresh
+    for control in (lr_slider, steps_slider, noise_slider):
+        control.observe(refresh, names="value")
+    refresh()
+    box = widgets.VBox([lr_slider, steps_slider, noise_slider, out])
+    box.state = state
+    return box
+
+
+def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2, epochs=3,
+                         batch_size=32, momentum=0.9, seed=0):
+    r"""Learning-rate slider: train the same network with and without batch norm.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(batch_norm: bool, rng) -> model``; called with a fresh
+        ``np.random.default_rng(seed)`` for each run, so both runs start alike.
+    x, y : ndarray
+        Training images (N, 1, H, W) and integer labels (N,).
+    lrs : sequence of float
+        Learning rates offered by the slider.
+    lr : float
+        The initial one (must be in ``lrs``).
+    epochs, batch_size, momentum, seed
+        Training settings (:class:`cnnbook.optim.SGD`, :func:`cnnbook.train.fit`).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``children = [learning-rate slider, epochs slider, Image]``; ``.state["result"]``
+        is ``{"without BN": losses, "with BN": losses}`` (NaN after a divergence).
+    """
+    lr_slider = widgets.SelectionSlider(options=list(lrs), value=lr,
+                                        description="learning rate", continuous_update=False, style=STYLE)
+    epoch_slider = widgets.IntSlider(value=epochs, min=1, max=10, description="epochs",
+                                     continuous_update=False, style=STYLE)
+
+    def draw(fig):
+        curves = {}
+        for bn in (False, True):
+            model = build(bn, np.random.default_rng(seed))
+            try:
+                hist = fit(model, softmax_cross_entropy, SGD(lr_slider.value, momentum=momentum),
+                           x, y, epochs=epoch_slider.value, batch_size=batch_size,
+                           rng=np.random.default_rng(seed + 1), progress=False)
+                losses = np.array(hist["loss"])
+            except TrainingDiverged:
+                losses = np.full(epoch_slider.value, np.nan)
+            curves["with BN" if bn else "without BN"] = losses
+        plot_curves(curves, xlabel="epoch", ylabel="training loss", markers=True,
+                    title=f"SGD, lr={lr_slider.value:g}, momentum={momentum:g}",
+                    ax=fig.subplots())
+        return curves
+
+    view = FigureView(draw, (6.0, 3.4))
+    out, state, refresh = view.image, view.state, view.refresh
+    for control in (lr_slider, epoch_slider):
+        control.observe(refresh, names="value")
+    refresh()
+    box = widgets.VBox([lr_slider, epoch_slider, out])
+    box.state = state
+    return box
