@@ -10,10 +10,11 @@ import pytest  # noqa: E402
 from cnnbook.gradcheck import numerical_gradient, rel_error  # noqa: E402
 from cnnbook.layers import (Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential,  # noqa: E402
                             Tanh)
-from cnnbook.viz import (draw_shift_features, input_grad_norms, plot_curves,  # noqa: E402
-                         plot_grad_norm_profile, plot_saliency, saliency, shift_image)
-from cnnbook.widgets import (bn_training_explorer, depth_explorer,  # noqa: E402
-                             plain_and_residual_stacks, saliency_explorer)
+from cnnbook.analysis import (input_grad_norms, plain_and_residual_stacks,  # noqa: E402
+                              saliency, shift_image)
+from cnnbook.viz import (draw_shift_features, plot_curves, plot_grad_norm_profile,  # noqa: E402
+                         plot_saliency)
+from cnnbook.widgets import bn_training_explorer, depth_explorer, saliency_explorer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

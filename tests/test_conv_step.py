@@ -7,9 +7,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnbook.viz import (conv_step_animation, conv_step_gradients, plot_conv_step,  # noqa: E402
-                         plot_loss_history, receptive_field_patch, receptive_field_taps,
-                         show_array, show_arrays)
+from cnnbook.receptive_field import conv_step_gradients, receptive_field_taps  # noqa: E402
+from cnnbook.viz import (conv_step_animation, plot_conv_step, plot_loss_history,  # noqa: E402
+                         receptive_field_patch, show_array, show_arrays)
 from cnnbook.widgets import backprop_step_through  # noqa: E402
 
 SETTINGS = [  # stride, padding, dilation

@@ -8,9 +8,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnbook.gradcheck import GradCheckResult  # noqa: E402
-from cnnbook.viz import (gradcheck_verdict, plot_gradient_check,  # noqa: E402
-                         plot_window_coverage, window_coverage)
-from cnnbook.widgets import derivation_check, derivation_checker  # noqa: E402
+from cnnbook.layer_checks import derivation_check, gradcheck_verdict  # noqa: E402
+from cnnbook.receptive_field import window_coverage  # noqa: E402
+from cnnbook.viz import plot_gradient_check, plot_window_coverage  # noqa: E402
+from cnnbook.widgets import derivation_checker  # noqa: E402
 
 
 def test_gradcheck_verdict_pass_and_fail():

@@ -5,8 +5,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 
 from cnnbook import layers as L  # noqa: E402
-from cnnbook.widgets import (run_training_loop, training_loop_animation,  # noqa: E402
-                             training_loop_explorer)
+from cnnbook.loops import run_training_loop  # noqa: E402
+from cnnbook.viz import training_loop_animation  # noqa: E402
+from cnnbook.widgets import training_loop_explorer  # noqa: E402
 
 
 def _build():

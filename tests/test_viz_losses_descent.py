@@ -9,6 +9,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnbook import viz, widgets  # noqa: E402
+from cnnbook.analysis import loss_curve  # noqa: E402
+from cnnbook.quadratic import Quadratic2D, heavy_ball_rate  # noqa: E402
 from cnnbook.losses import binary_cross_entropy_with_logits, mse  # noqa: E402
 
 
@@ -24,16 +26,16 @@ def _titles(fig):
 
 def test_loss_curve_matches_formulas():
     x = np.linspace(-2, 2, 9)
-    losses, grads = viz.loss_curve(mse, x, 1.0)
+    losses, grads = loss_curve(mse, x, 1.0)
     np.testing.assert_allclose(losses, (x - 1) ** 2)
     np.testing.assert_allclose(grads, 2 * (x - 1))
-    losses, grads = viz.loss_curve(binary_cross_entropy_with_logits, x, 1.0)
+    losses, grads = loss_curve(binary_cross_entropy_with_logits, x, 1.0)
     np.testing.assert_allclose(grads, 1 / (1 + np.exp(-x)) - 1)
 
 
 def test_plot_loss_and_gradient_labels():
     x = np.linspace(-1, 1, 5)
-    fig = viz.plot_loss_and_gradient(x, {"y=0": viz.loss_curve(mse, x, 0.0)},
+    fig = viz.plot_loss_and_gradient(x, {"y=0": loss_curve(mse, x, 0.0)},
                                      xlabel="prediction", title="MSE", grad_ylim=(-3, 3))
     assert len(fig.axes) == 2
     assert all(ax.get_xlabel() == "prediction" for ax in fig.axes)
@@ -60,23 +62,23 @@ def test_plot_softmax_bars_redraws_into_fig():
 
 
 def test_quadratic2d_and_rate():
-    q = viz.Quadratic2D((1.0, 10.0))
+    q = Quadratic2D((1.0, 10.0))
     assert (q.L, q.mu) == (10.0, 1.0)
     assert q(np.array([1.0, 1.0])) == pytest.approx(5.5)
     np.testing.assert_allclose(q.grad(np.array([1.0, 1.0])), [1.0, 10.0])
     assert q(np.zeros((3, 4, 2))).shape == (3, 4)
-    assert viz.heavy_ball_rate([1.0, 10.0], 0.1) == pytest.approx(0.9)
-    assert viz.heavy_ball_rate([1.0, 10.0], 0.199) < 1 < viz.heavy_ball_rate([1.0, 10.0], 0.201)
+    assert heavy_ball_rate([1.0, 10.0], 0.1) == pytest.approx(0.9)
+    assert heavy_ball_rate([1.0, 10.0], 0.199) < 1 < heavy_ball_rate([1.0, 10.0], 0.201)
     # momentum moves the bound to 2 (1 + mu) / L
-    assert viz.heavy_ball_rate([1.0, 10.0], 0.29, 0.5) < 1 < viz.heavy_ball_rate([1.0, 10.0], 0.31, 0.5)
+    assert heavy_ball_rate([1.0, 10.0], 0.29, 0.5) < 1 < heavy_ball_rate([1.0, 10.0], 0.31, 0.5)
     with pytest.raises(ValueError):
-        viz.Quadratic2D((1.0, -1.0))
+        Quadratic2D((1.0, -1.0))
 
 
 def test_path_plots_have_labels_and_colorbar():
     from cnnbook.optim import gradient_descent
 
-    q = viz.Quadratic2D((1.0, 10.0))
+    q = Quadratic2D((1.0, 10.0))
     path = gradient_descent(q.grad, np.array([-4.0, 2.0]), lr=0.1, steps=10)
     ax = viz.plot_gd_paths_2d(q, {"a": path}, title="paths")
     assert ax.get_title() == "paths" and ax.get_xlabel() and ax.get_ylabel()
@@ -90,7 +92,7 @@ def test_path_plots_have_labels_and_colorbar():
 
 @pytest.mark.parametrize("lr,word", [(0.1, "converges"), (0.25, "diverges")])
 def test_plot_lr_explorer_title(lr, word):
-    q = viz.Quadratic2D((1.0, 10.0))
+    q = Quadratic2D((1.0, 10.0))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the divergence warning must be caught inside
         fig = viz.plot_lr_explorer(q, lr, steps=400)
