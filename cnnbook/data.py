@@ -20,7 +20,8 @@ import os
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import (check_bool, check_choice, check_float, check_float_dtype, check_int,
+                      check_rng, check_xy, pair)
 from ._extras import require
 
 __all__ = [
@@ -36,36 +37,13 @@ SHAPE_NAMES = ("square", "circle", "triangle")
 
 # --------------------------------------------------------------------------- helpers
 
-def _check_rng(rng, where: str) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{where}: expected rng to be a numpy.random.Generator "
-            f"(e.g. np.random.default_rng(0)), got {type(rng).__name__}"
-        )
-    return rng
-
-
-def _check_xy(x, y, where: str) -> None:
-    for name, a in (("x", x), ("y", y)):
-        if not isinstance(a, np.ndarray):
-            raise TypeError(f"{where}: expected {name} to be a numpy.ndarray, got {type(a).__name__}")
-        if a.ndim == 0:
-            raise ValueError(f"{where}: expected {name} with a leading sample axis, got a scalar")
-    if len(x) != len(y):
-        raise ValueError(
-            f"{where}: expected x and y with the same number of samples, "
-            f"got len(x)={len(x)} and len(y)={len(y)}"
-        )
-
-
 def _balanced_labels(n: int, num_classes: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` labels in random order, each class appearing ``n // num_classes`` times or one more."""
     return rng.permutation(np.arange(n, dtype=np.int64) % num_classes)
 
 
 def _add_noise(x: np.ndarray, noise: float, rng: np.random.Generator, where: str) -> np.ndarray:
-    if not isinstance(noise, numbers.Real) or noise < 0:
-        raise ValueError(f"{where}: expected noise >= 0, got {noise!r}")
+    noise = check_float(noise, "noise", where, minimum=0)
     if noise > 0:
         x = np.clip(x + rng.normal(0.0, noise, size=x.shape), 0.0, 1.0)
     return x
@@ -91,6 +69,7 @@ def load_digits(*, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     y : ndarray, shape (1797,), int64
         The digit shown, 0..9.
     """
+    dtype = check_float_dtype(dtype, "dtype", "load_digits")
     require("cnnbook.data.load_digits", "sklearn")
     from sklearn.datasets import load_digits as _sk_load_digits
 
@@ -187,6 +166,7 @@ def load_mnist(images_path, labels_path, *, dtype=np.float64) -> tuple[np.ndarra
     >>> x, y = load_mnist("mnist/train-images-idx3-ubyte.gz",
     ...                   "mnist/train-labels-idx1-ubyte.gz")  # doctest: +SKIP
     """
+    dtype = check_float_dtype(dtype, "dtype", "load_mnist")
     images = _read_idx(images_path, _IMAGES_MAGIC, "images")  # N,rows,cols uint8
     labels = _read_idx(labels_path, _LABELS_MAGIC, "labels")  # N uint8
     if len(images) != len(labels):
@@ -228,14 +208,16 @@ def train_test_split(x: np.ndarray, y: np.ndarray, *, test_size=0.2,
         New arrays (copies), each part in random order.
     """
     where = "train_test_split"
-    _check_xy(x, y, where)
-    rng = _check_rng(rng, where)
+    check_xy(x, y, where)
+    rng = check_rng(rng, where)
+    stratify = check_bool(stratify, "stratify", where)
     n = len(x)
-    if isinstance(test_size, (bool, np.bool_)):
-        raise TypeError(f"{where}: expected test_size to be a float in (0, 1) or an int, got {test_size!r}")
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"{where}: expected test_size to be a float in (0, 1) or an int, "
+                        f"got {test_size!r} ({type(test_size).__name__})")
     if isinstance(test_size, numbers.Integral):
         n_test = int(test_size)
-    elif isinstance(test_size, numbers.Real) and 0 < test_size < 1:
+    elif 0 < test_size < 1:
         n_test = int(np.ceil(test_size * n))
     else:
         raise ValueError(f"{where}: expected test_size to be a float in (0, 1) or an int, got {test_size!r}")
@@ -297,10 +279,12 @@ def batches(x: np.ndarray, y: np.ndarray, *, batch_size: int,
     The arguments are checked when ``batches`` is called, not at the first ``next``.
     """
     where = "batches"
-    _check_xy(x, y, where)
+    check_xy(x, y, where)
     batch_size = check_int(batch_size, "batch_size", where, 1)
+    shuffle = check_bool(shuffle, "shuffle", where)
+    drop_last = check_bool(drop_last, "drop_last", where)
     if shuffle:
-        rng = np.random.default_rng() if rng is None else _check_rng(rng, where)
+        rng = check_rng(rng, where, allow_none=True)
     n = len(x)
     order = rng.permutation(n) if shuffle else np.arange(n)
     stop = n - n % batch_size if drop_last else n
@@ -345,7 +329,7 @@ def bars(n: int, *, size: int = 8, rng: np.random.Generator, noise: float = 0.0)
     """
     where = "bars"
     n, size = _check_n_size(n, size, where, 4)
-    rng = _check_rng(rng, where)
+    rng = check_rng(rng, where)
     y = _balanced_labels(n, 2, rng)
     x = np.zeros((n, 1, size, size))
     for i in range(n):
@@ -386,7 +370,7 @@ def crosses(n: int, *, size: int = 8, rng: np.random.Generator, noise: float = 0
     """
     where = "crosses"
     n, size = _check_n_size(n, size, where, 6)
-    rng = _check_rng(rng, where)
+    rng = check_rng(rng, where)
     y = _balanced_labels(n, 2, rng)
     x = np.zeros((n, 1, size, size))
     for i in range(n):
@@ -428,7 +412,7 @@ def shapes(n: int, *, size: int = 16, rng: np.random.Generator, noise: float = 0
     """
     where = "shapes"
     n, size = _check_n_size(n, size, where, 8)
-    rng = _check_rng(rng, where)
+    rng = check_rng(rng, where)
     y = _balanced_labels(n, 3, rng)
     rows, cols = np.mgrid[0:size, 0:size] + 0.5  # pixel centres, H,W
     x = np.zeros((n, 1, size, size))
@@ -465,15 +449,13 @@ def step_edge(size: int = 8, *, orientation: str = "vertical") -> np.ndarray:
         Use ``image[None, None]`` for a (1, 1, size, size) batch.
     """
     size = check_int(size, "size", "step_edge", 2)
+    orientation = check_choice(orientation, "orientation", "step_edge",
+                               ("vertical", "horizontal"))
     image = np.zeros((size, size))
     if orientation == "vertical":
         image[:, size // 2:] = 1.0
-    elif orientation == "horizontal":
-        image[size // 2:, :] = 1.0
     else:
-        raise ValueError(
-            f"step_edge: expected orientation 'vertical' or 'horizontal', got {orientation!r}"
-        )
+        image[size // 2:, :] = 1.0
     return image
 
 
@@ -526,13 +508,7 @@ def sample_photo(*, size=None) -> np.ndarray:
         image = np.asarray(im.convert("L"), dtype=np.float64) / 255.0  # H,W
     if size is None:
         return image
-    if isinstance(size, (tuple, list)):
-        if len(size) != 2:
-            raise ValueError(f"{where}: expected size to be an int or an (h, w) pair, got {size!r}")
-        out_h = check_int(size[0], "size", where, 1)
-        out_w = check_int(size[1], "size", where, 1)
-    else:
-        out_h = out_w = check_int(size, "size", where, 1)
+    out_h, out_w = pair(size, "size", where, 1)
     height, width = image.shape
     k = min(height // out_h, width // out_w)  # block side
     if k < 1:

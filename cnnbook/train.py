@@ -20,11 +20,14 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+from contextlib import closing
 
 import numpy as np
 
-from ._checks import as_float_array, check_int
+from ._checks import (as_float_array, check_bool, check_callable, check_int, check_rng,
+                      check_xy)
 from ._extras import progress_bar
+from .base import eval_mode, preserve_mode
 from .data import batches
 
 __all__ = ["fit", "evaluate", "predict", "save_weights", "load_weights", "TrainingDiverged"]
@@ -60,19 +63,9 @@ def _check_model(model, where: str) -> None:
 
 
 def _check_xy(x, y, where: str, xname: str = "x", yname: str = "y"):
+    """A non-empty data set with float inputs."""
     x = as_float_array(x, xname, where)
-    if not isinstance(y, np.ndarray):
-        raise TypeError(f"{where}: expected {yname} to be a numpy.ndarray, got {type(y).__name__}")
-    if x.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"{where}: expected {xname} and {yname} with a leading sample axis, got scalars")
-    if len(x) != len(y):
-        raise ValueError(
-            f"{where}: expected {xname} and {yname} with the same number of samples, "
-            f"got len({xname})={len(x)} and len({yname})={len(y)}"
-        )
-    if len(x) == 0:
-        raise ValueError(f"{where}: expected at least one sample, got len({xname})=0")
-    return x, y
+    return check_xy(x, y, where, xname, yname, min_samples=1)
 
 
 def _is_class_labels(y: np.ndarray) -> bool:
@@ -157,95 +150,131 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
         large but finite, so look at ``history["loss"]`` too.
     """
     where = "fit"
+    x, y, val_set, set_lr = _check_fit_args(model, loss_fn, optimizer, x, y, epochs,
+                                            batch_size, rng, validation, progress, schedule)
+    history = _new_history(model, y, val_set)
+    bar = progress_bar(total=epochs * math.ceil(len(x) / batch_size), disable=not progress,
+                       unit="batch", leave=True)
+    with preserve_mode(model), closing(bar):
+        for epoch in range(epochs):
+            lr = _start_epoch(epoch, epochs, set_lr, optimizer, bar)
+            model.train()
+            stats = _EpochStats(history["grad_norm"], _is_class_labels(y))
+            for b, (xb, yb) in enumerate(batches(x, y, batch_size=batch_size, rng=rng)):
+                out = model.forward(xb)                          # forward
+                loss, dout = loss_fn(out, yb)                    # loss
+                loss = _finite_loss(loss, where, epoch, b, lr)   # stops on NaN/inf
+                model.backward(dout)                             # backward: fills model.grads
+                stats.add_batch(out, yb, loss, model.grads)      # (before the step changes them)
+                optimizer.step(model.params, model.grads)        # step: updates params in place
+                bar.set_postfix(stats.postfix(), refresh=False)
+                bar.update(1)
+            _end_epoch(history, stats, lr, model, loss_fn, val_set, bar)
+    return history
+
+
+# --------------------------------------------------------------------------- fit's bookkeeping
+
+def _check_fit_args(model, loss_fn, optimizer, x, y, epochs, batch_size, rng, validation,
+                    progress, schedule):
+    """Validate the arguments of :func:`fit`; return ``(x, y, validation, set_lr)``."""
+    where = "fit"
     _check_model(model, where)
-    if not callable(loss_fn):
-        raise TypeError(f"{where}: expected loss_fn to be callable, got {type(loss_fn).__name__}")
+    check_callable(loss_fn, "loss_fn", where)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(
             f"{where}: expected optimizer with a step(params, grads) method, got {type(optimizer).__name__}"
         )
     x, y = _check_xy(x, y, where)
-    epochs = check_int(epochs, "epochs", where, 1)
-    batch_size = check_int(batch_size, "batch_size", where, 1)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{where}: expected rng to be a numpy.random.Generator "
-            f"(e.g. np.random.default_rng(0)), got {type(rng).__name__}"
-        )
+    check_int(epochs, "epochs", where, 1)
+    check_int(batch_size, "batch_size", where, 1)
+    check_rng(rng, where)
+    check_bool(progress, "progress", where)
     if validation is not None:
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
             raise TypeError(f"{where}: expected validation to be a pair (x_val, y_val) or None, "
                             f"got {type(validation).__name__}")
-        x_val, y_val = _check_xy(*validation, where, "x_val", "y_val")
-    set_lr = _schedule_setter(schedule, optimizer, where)
+        validation = _check_xy(*validation, where, "x_val", "y_val")
+    return x, y, validation, _schedule_setter(schedule, optimizer, where)
 
-    classify = _is_class_labels(y)
+
+def _new_history(model, y, validation) -> dict:
+    """Empty history lists: accuracy only for class labels, val_* only with validation."""
     history: dict = {"loss": []}
-    if classify:
+    if _is_class_labels(y):
         history["accuracy"] = []
     if validation is not None:
         history["val_loss"] = []
-        if _is_class_labels(y_val):
+        if _is_class_labels(validation[1]):
             history["val_accuracy"] = []
     history["lr"] = []
     history["grad_norm"] = {name: [] for name in model.params}
-
-    n = len(x)
-    n_batches = math.ceil(n / batch_size)
-    was_training = getattr(model, "training", True)
-    bar = progress_bar(total=epochs * n_batches, disable=not progress, unit="batch", leave=True)
-    try:
-        for epoch in range(epochs):
-            if set_lr is not None:
-                set_lr(epoch)
-            lr = getattr(optimizer, "lr", None)
-            bar.set_description(f"epoch {epoch + 1}/{epochs}")
-            model.train()
-            loss_sum, correct, seen = 0.0, 0, 0
-            norm_sums = dict.fromkeys(history["grad_norm"], 0.0)
-            for b, (xb, yb) in enumerate(batches(x, y, batch_size=batch_size, rng=rng)):
-                out = model.forward(xb)
-                loss, dout = loss_fn(out, yb)
-                loss = float(loss)
-                if not math.isfinite(loss):
-                    lr_text = f"lr={lr:g}" if isinstance(lr, (int, float)) else f"lr={lr!r}"
-                    raise TrainingDiverged(
-                        f"{where}: loss became {loss} at epoch {epoch + 1}, batch {b + 1}; "
-                        f"try a smaller learning rate ({lr_text})",
-                        epoch=epoch + 1, batch=b + 1, lr=lr, loss=loss)
-                model.backward(dout)
-                grads = model.grads
-                for name, g in grads.items():
-                    norm_sums[name] = norm_sums.get(name, 0.0) + float(np.linalg.norm(g))
-                optimizer.step(model.params, grads)
-
-                seen += len(xb)
-                loss_sum += loss * len(xb)
-                postfix = {"loss": f"{loss_sum / seen:.4f}"}
-                if classify:
-                    correct += _n_correct(out, yb, where)
-                    postfix["acc"] = f"{correct / seen:.3f}"
-                bar.set_postfix(postfix, refresh=False)
-                bar.update(1)
-
-            history["loss"].append(loss_sum / n)
-            if classify:
-                history["accuracy"].append(correct / n)
-            history["lr"].append(lr)
-            for name, total in norm_sums.items():
-                history["grad_norm"].setdefault(name, []).append(total / n_batches)
-            if validation is not None:
-                val_loss, val_acc = evaluate(model, loss_fn, x_val, y_val)
-                history["val_loss"].append(val_loss)
-                postfix["val_loss"] = f"{val_loss:.4f}"
-                if val_acc is not None:
-                    history["val_accuracy"].append(val_acc)
-                    postfix["val_acc"] = f"{val_acc:.3f}"
-                bar.set_postfix(postfix, refresh=False)
-    finally:
-        bar.close()
-        model.train(was_training)
     return history
+
+
+class _EpochStats:
+    """Running sums over one epoch's batches: loss, correct predictions, gradient norms."""
+
+    def __init__(self, param_names, classify: bool) -> None:
+        self.classify = classify
+        self.loss_sum, self.correct, self.seen, self.n_batches = 0.0, 0, 0, 0
+        self.norm_sums = dict.fromkeys(param_names, 0.0)
+
+    def add_batch(self, out, yb, loss: float, grads: dict) -> None:
+        n = len(yb)
+        self.seen += n
+        self.n_batches += 1
+        self.loss_sum += loss * n
+        if self.classify:
+            self.correct += _n_correct(out, yb, "fit")
+        for name, g in grads.items():
+            self.norm_sums[name] = self.norm_sums.get(name, 0.0) + float(np.linalg.norm(g))
+
+    def postfix(self) -> dict:
+        """Running loss (and accuracy) of the epoch, for the progress bar."""
+        postfix = {"loss": f"{self.loss_sum / self.seen:.4f}"}
+        if self.classify:
+            postfix["acc"] = f"{self.correct / self.seen:.3f}"
+        return postfix
+
+
+def _start_epoch(epoch: int, epochs: int, set_lr, optimizer, bar):
+    """Apply the schedule; return the learning rate of this epoch (``None`` if none)."""
+    if set_lr is not None:
+        set_lr(epoch)
+    bar.set_description(f"epoch {epoch + 1}/{epochs}")
+    return getattr(optimizer, "lr", None)
+
+
+def _finite_loss(loss, where: str, epoch: int, b: int, lr) -> float:
+    """The batch loss as a float; :class:`TrainingDiverged` if it is NaN or infinite."""
+    loss = float(loss)
+    if not math.isfinite(loss):
+        lr_text = f"lr={lr:g}" if isinstance(lr, (int, float)) else f"lr={lr!r}"
+        raise TrainingDiverged(
+            f"{where}: loss became {loss} at epoch {epoch + 1}, batch {b + 1}; "
+            f"try a smaller learning rate ({lr_text})",
+            epoch=epoch + 1, batch=b + 1, lr=lr, loss=loss)
+    return loss
+
+
+def _end_epoch(history: dict, stats: _EpochStats, lr, model, loss_fn, validation, bar) -> None:
+    """Append the epoch's means (and the validation scores) to ``history``."""
+    history["loss"].append(stats.loss_sum / stats.seen)
+    if stats.classify:
+        history["accuracy"].append(stats.correct / stats.seen)
+    history["lr"].append(lr)
+    for name, total in stats.norm_sums.items():
+        history["grad_norm"].setdefault(name, []).append(total / stats.n_batches)
+    if validation is not None:
+        postfix = stats.postfix()
+        val_loss, val_acc = evaluate(model, loss_fn, *validation)
+        history["val_loss"].append(val_loss)
+        postfix["val_loss"] = f"{val_loss:.4f}"
+        if val_acc is not None:
+            history["val_accuracy"].append(val_acc)
+            postfix["val_acc"] = f"{val_acc:.3f}"
+        bar.set_postfix(postfix, refresh=False)
 
 
 def _schedule_setter(schedule, optimizer, where: str):
@@ -274,13 +303,9 @@ def _schedule_setter(schedule, optimizer, where: str):
 
 def _forward_batches(model, x: np.ndarray, batch_size: int):
     """Yield ``(start, out)`` for consecutive batches, in evaluation mode."""
-    was_training = getattr(model, "training", True)
-    model.eval()
-    try:
+    with eval_mode(model):
         for start in range(0, len(x), batch_size):
             yield start, model.forward(x[start:start + batch_size])
-    finally:
-        model.train(was_training)
 
 
 def evaluate(model, loss_fn, x: np.ndarray, y: np.ndarray, *,
