@@ -121,15 +121,23 @@ class SignalProfile:
         gradient ``dout``).
     weight_grad_rms : ndarray, shape (m,)
         Root mean square of :math:`\partial L/\partial W_l`.
+    slope_rms : ndarray, shape (m,)
+        Root mean square of the local slope :math:`f'(z_l)` of block ``l``'s activation
+        (the derivative of the rest of the block, entry by entry).
+    flat_fraction : ndarray, shape (m,)
+        Fraction of the entries of block ``l`` whose slope is below ``flat`` (0.01 by
+        default): saturated sigmoid/tanh units, inactive ReLU units.
     """
 
     preactivation_std: np.ndarray
     activation_rms: np.ndarray
     grad_rms: np.ndarray
     weight_grad_rms: np.ndarray
+    slope_rms: np.ndarray
+    flat_fraction: np.ndarray
 
 
-def signal_profile(stack, x, dout) -> SignalProfile:
+def signal_profile(stack, x, dout, *, flat=0.01) -> SignalProfile:
     r"""One forward and one backward pass through ``stack``, measured block by block.
 
     Parameters
@@ -141,6 +149,8 @@ def signal_profile(stack, x, dout) -> SignalProfile:
         Input batch of the stack.
     dout : ndarray
         Upstream gradient :math:`\partial L/\partial a_m`, the shape of the stack's output.
+    flat : float
+        Slope below which an entry counts as flat (for ``flat_fraction``).
 
     Returns
     -------
@@ -156,7 +166,7 @@ def signal_profile(stack, x, dout) -> SignalProfile:
             raise ValueError(f"{where}: expected block {l} to be a Sequential whose first "
                              f"layer has a 'weight' parameter, got {block!r}")
     a = np.asarray(x)
-    pre_std, act_rms = [], [_rms(a)]
+    pre_std, act_rms, slope_rms, flat_frac = [], [_rms(a)], [], []
     for block in stack:
         z = block[0].forward(a)
         pre_std.append(float(np.std(z)))
@@ -164,6 +174,11 @@ def signal_profile(stack, x, dout) -> SignalProfile:
         for layer in block.layers[1:]:
             a = layer.forward(a)
         act_rms.append(_rms(a))
+        slope = np.ones_like(a)             # f'(z): the rest of the block's backward of ones
+        for layer in reversed(block.layers[1:]):
+            slope = layer.backward(slope)
+        slope_rms.append(_rms(slope))
+        flat_frac.append(float(np.mean(np.abs(slope) < flat)))
     dout = np.asarray(dout)
     if dout.shape != a.shape:
         raise ValueError(f"{where}: expected dout of shape {a.shape} (the stack's output), "
@@ -175,4 +190,4 @@ def signal_profile(stack, x, dout) -> SignalProfile:
         grad_rms.append(_rms(grad))
         wgrad_rms.append(_rms(block[0].grads["weight"]))
     return SignalProfile(np.array(pre_std), np.array(act_rms), np.array(grad_rms[::-1]),
-                         np.array(wgrad_rms[::-1]))
+                         np.array(wgrad_rms[::-1]), np.array(slope_rms), np.array(flat_frac))

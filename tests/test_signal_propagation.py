@@ -24,6 +24,17 @@ def test_profile_matches_a_manual_pass():
     assert np.isclose(prof.grad_rms[0], _rms(dx))
     assert np.isclose(prof.grad_rms[-1], _rms(dout))
     assert np.isclose(prof.weight_grad_rms[0], _rms(stack[0][0].grads["weight"]))
+    a1 = stack[0].forward(x)                                   # tanh output
+    assert np.isclose(prof.slope_rms[0], _rms(1 - a1 ** 2))
+    assert np.isclose(prof.flat_fraction[0], np.mean(1 - a1 ** 2 < 0.01))
+
+
+def test_relu_slopes():
+    rng = np.random.default_rng(5)
+    prof = signal_profile(block_stack(2, 64, rng=rng), rng.normal(size=(64, 64)),
+                          rng.normal(size=(64, 64)))
+    assert np.allclose(prof.slope_rms ** 2, 1 - prof.flat_fraction)   # slopes are 0 or 1
+    assert np.all(np.abs(prof.flat_fraction - 0.5) < 0.05)
 
 
 def test_he_keeps_the_scale_and_gain_moves_it():
