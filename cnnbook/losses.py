@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_finite_prob, check_shape
+from ._checks import as_float_array, check_finite_prob, check_int, check_shape
+from .activations import sigmoid_forward
 
 __all__ = [
     "mse",
@@ -47,8 +48,7 @@ def _check_nonempty(x: np.ndarray, name: str, where: str) -> None:
 
 
 def _check_axis(axis, x: np.ndarray, where: str) -> int:
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{where}: expected axis to be an int, got {axis!r}")
+    axis = check_int(axis, "axis", where)
     if x.ndim == 0:
         raise ValueError(f"{where}: expected z with at least 1 dimension, got shape ()")
     if not -x.ndim <= axis < x.ndim:
@@ -166,12 +166,6 @@ def binary_cross_entropy(prob: np.ndarray, target: np.ndarray) -> tuple[float, n
     return loss, grad.astype(prob.dtype, copy=False)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # exp(-|z|) <= 1 never overflows; the two branches are the same function
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def binary_cross_entropy_with_logits(logits: np.ndarray,
                                      target: np.ndarray) -> tuple[float, np.ndarray]:
     r"""Sigmoid followed by binary cross-entropy, computed stably from the logits.
@@ -226,7 +220,7 @@ def binary_cross_entropy_with_logits(logits: np.ndarray,
         per_element = (np.maximum(logits, 0) - logits * target
                        + np.log1p(np.exp(-np.abs(logits))))
         loss = float(np.mean(per_element))
-        grad = (_sigmoid(logits) - target) / logits.size
+        grad = (sigmoid_forward(logits)[0] - target) / logits.size  # the stable sigmoid
     return loss, grad.astype(logits.dtype, copy=False)
 
 
