@@ -13,6 +13,7 @@ shape never reaches a numpy broadcast deep inside a loop.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -70,30 +71,26 @@ def check_int(value, name: str, where: str, minimum: int | None = None) -> int:
     return int(value)
 
 
-def check_float(value, name: str, where: str, *, minimum: float | None = None,
-                maximum: float | None = None, min_open: bool = False,
+def check_float(value, name: str, where: str, *, minimum: float = -math.inf,
+                maximum: float = math.inf, min_open: bool = False,
                 max_open: bool = False) -> float:
     """Return ``value`` as a float after checking it is a finite real number in range.
 
-    ``minimum``/``maximum`` bound it (inclusive unless ``min_open``/``max_open``).
-    ``bool`` and strings are a ``TypeError``; NaN, infinity or out of range a ``ValueError``.
+    The range is ``[minimum, maximum]``, open at an end with ``min_open``/``max_open``
+    (always open at an infinite end). ``bool`` and strings are a ``TypeError``; NaN,
+    infinity or a value out of range a ``ValueError`` that quotes the interval:
+    ``"SGD: expected lr in (0, inf), got -0.1"``.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: expected {name} to be a number, got {_got(value)}")
+        raise TypeError(f"{where}: expected {name} to be a real number, got {_got(value)}")
     value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{where}: expected {name} to be a finite number, got {value}")
-    low_bad = minimum is not None and (value <= minimum if min_open else value < minimum)
-    high_bad = maximum is not None and (value >= maximum if max_open else value > maximum)
-    if low_bad or high_bad:
-        if minimum is not None and maximum is not None:
-            lo, hi = "(" if min_open else "[", ")" if max_open else "]"
-            wanted = f"to be a number in {lo}{minimum:g}, {maximum:g}{hi}"
-        elif minimum is not None:
-            wanted = f"{'>' if min_open else '>='} {minimum:g}"
-        else:
-            wanted = f"{'<' if max_open else '<='} {maximum:g}"
-        raise ValueError(f"{where}: expected {name} {wanted}, got {value:g}")
+    ok_low = value > minimum if min_open else value >= minimum
+    ok_high = value < maximum if max_open else value <= maximum
+    if not (math.isfinite(value) and ok_low and ok_high):
+        lo = "(" if min_open or minimum == -math.inf else "["
+        hi = ")" if max_open or maximum == math.inf else "]"
+        raise ValueError(
+            f"{where}: expected {name} in {lo}{minimum:g}, {maximum:g}{hi}, got {value!r}")
     return value
 
 

@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import as_float_array, check_int, check_shape
+from ._checks import as_float_array, check_bool, check_callable, check_float, check_int, check_shape
 
 __all__ = [
     "gradient_descent",
@@ -31,23 +31,6 @@ __all__ = [
     "cosine_annealing",
     "Schedule",
 ]
-
-
-def _check_real(value, name: str, where: str, *, low: float, low_inclusive: bool = True,
-                high: float = math.inf, high_inclusive: bool = False) -> float:
-    """Return ``value`` as a float after checking it is a finite real in the interval."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where}: expected {name} to be a real number, got {value!r}")
-    value = float(value)
-    ok_low = value >= low if low_inclusive else value > low
-    ok_high = value <= high if high_inclusive else value < high
-    if not (math.isfinite(value) and ok_low and ok_high):
-        lo = "[" if low_inclusive else "("
-        hi = "]" if high_inclusive else ")"
-        raise ValueError(
-            f"{where}: expected {name} in {lo}{low:g}, {high:g}{hi}, got {value!r}"
-        )
-    return value
 
 
 # ------------------------------------------------------------------ gradient descent
@@ -102,17 +85,16 @@ def gradient_descent(grad_fn, x0, *, lr: float, steps: int,
     [1.0, 0.5, 0.25, 0.125]
     """
     where = "gradient_descent"
-    if not callable(grad_fn):
-        raise TypeError(f"{where}: expected grad_fn to be callable, got {type(grad_fn).__name__}")
+    check_callable(grad_fn, "grad_fn", where)
     if isinstance(x0, numbers.Real) and not isinstance(x0, (bool, np.bool_)):
         x = np.array(float(x0))
     else:
         x = as_float_array(x0, "x0", where).astype(np.float64)  # a copy
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{where}: expected a finite x0, got {x0!r}")
-    lr = _check_real(lr, "lr", where, low=0.0, low_inclusive=False)
+    lr = check_float(lr, "lr", where, minimum=0.0, min_open=True)
     steps = check_int(steps, "steps", where, 0)
-    momentum = _check_real(momentum, "momentum", where, low=0.0)
+    momentum = check_float(momentum, "momentum", where, minimum=0.0)
 
     path = [x]
     velocity = np.zeros_like(x)
@@ -140,7 +122,7 @@ class _Optimizer:
     """Shared checks and state handling of :class:`SGD` and :class:`Adam`."""
 
     def __init__(self, lr: float) -> None:
-        self.lr = _check_real(lr, "lr", self.name, low=0.0, low_inclusive=False)
+        self.lr = check_float(lr, "lr", self.name, minimum=0.0, min_open=True)
         self.state: dict[str, dict] = {}
 
     @property
@@ -229,10 +211,9 @@ class SGD(_Optimizer):
     def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__(lr)
-        self.momentum = _check_real(momentum, "momentum", self.name, low=0.0)
-        self.weight_decay = _check_real(weight_decay, "weight_decay", self.name, low=0.0)
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise TypeError(f"{self.name}: expected nesterov to be a bool, got {nesterov!r}")
+        self.momentum = check_float(momentum, "momentum", self.name, minimum=0.0)
+        self.weight_decay = check_float(weight_decay, "weight_decay", self.name, minimum=0.0)
+        nesterov = check_bool(nesterov, "nesterov", self.name)
         if nesterov and self.momentum == 0:
             raise ValueError(
                 f"{self.name}: expected momentum > 0 with nesterov=True, got momentum=0"
@@ -315,13 +296,16 @@ class Adam(_Optimizer):
     def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        if not isinstance(betas, (tuple, list)):
             raise TypeError(f"{self.name}: expected betas to be a pair (beta1, beta2), "
-                            f"got {betas!r}")
-        self.betas = (_check_real(betas[0], "betas[0]", self.name, low=0.0, high=1.0),
-                      _check_real(betas[1], "betas[1]", self.name, low=0.0, high=1.0))
-        self.eps = _check_real(eps, "eps", self.name, low=0.0, low_inclusive=False)
-        self.weight_decay = _check_real(weight_decay, "weight_decay", self.name, low=0.0)
+                            f"got {betas!r} ({type(betas).__name__})")
+        if len(betas) != 2:
+            raise ValueError(f"{self.name}: expected betas to be a pair (beta1, beta2), "
+                             f"got {len(betas)} values {tuple(betas)!r}")
+        self.betas = tuple(check_float(beta, f"betas[{i}]", self.name, minimum=0.0, maximum=1.0,
+                                       max_open=True) for i, beta in enumerate(betas))
+        self.eps = check_float(eps, "eps", self.name, minimum=0.0, min_open=True)
+        self.weight_decay = check_float(weight_decay, "weight_decay", self.name, minimum=0.0)
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place with its entry of ``grads``."""
@@ -383,9 +367,9 @@ def step_decay(lr0: float, epoch: int, *, drop: float, every: int) -> float:
     [0.1, 0.1, 0.05, 0.05, 0.025]
     """
     where = "step_decay"
-    lr0 = _check_real(lr0, "lr0", where, low=0.0, low_inclusive=False)
+    lr0 = check_float(lr0, "lr0", where, minimum=0.0, min_open=True)
     epoch = check_int(epoch, "epoch", where, 0)
-    drop = _check_real(drop, "drop", where, low=0.0, low_inclusive=False)
+    drop = check_float(drop, "drop", where, minimum=0.0, min_open=True)
     every = check_int(every, "every", where, 1)
     return lr0 * drop ** (epoch // every)
 
@@ -424,10 +408,10 @@ def cosine_annealing(lr0: float, epoch: int, *, total: int, lr_min: float = 0.0)
     [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
     """
     where = "cosine_annealing"
-    lr0 = _check_real(lr0, "lr0", where, low=0.0, low_inclusive=False)
+    lr0 = check_float(lr0, "lr0", where, minimum=0.0, min_open=True)
     epoch = check_int(epoch, "epoch", where, 0)
     total = check_int(total, "total", where, 1)
-    lr_min = _check_real(lr_min, "lr_min", where, low=0.0, high=lr0, high_inclusive=True)
+    lr_min = check_float(lr_min, "lr_min", where, minimum=0.0, maximum=lr0)
     e = min(epoch, total)
     return lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * e / total))
 
@@ -460,15 +444,14 @@ class Schedule:
                 f"Schedule: expected an optimizer with an lr attribute, "
                 f"got {type(optimizer).__name__}"
             )
-        if not callable(fn):
-            raise TypeError(f"Schedule: expected fn to be callable, got {type(fn).__name__}")
+        check_callable(fn, "fn", "Schedule")
         self.optimizer = optimizer
         self.fn = fn
 
     def step(self, epoch: int) -> float:
         """Set and return the learning rate of ``epoch``."""
         epoch = check_int(epoch, "epoch", "Schedule.step", 0)
-        lr = _check_real(self.fn(epoch), "fn(epoch)", "Schedule.step", low=0.0)
+        lr = check_float(self.fn(epoch), "fn(epoch)", "Schedule.step", minimum=0.0)
         self.optimizer.lr = lr
         return lr
 
