@@ -17,10 +17,13 @@ depend on :math:`x_i` then cancel exactly, and the rounding error stays near
 from __future__ import annotations
 
 import inspect
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ._checks import check_callable, check_float, check_rng
+from .base import Layer
+from .functional import BACKWARD
 
 
 def numerical_gradient(f, x: np.ndarray, dout: np.ndarray | None = None,
@@ -153,7 +156,7 @@ def _add_row(result: GradCheckResult, what: str, analytic, numeric, floor) -> No
 
 def check_layer(layer_or_kernel, x: np.ndarray, *args, rng: np.random.Generator | None = None,
                 dout: np.ndarray | None = None, h: float = 1e-5, floor: float | None = None,
-                **kwargs) -> GradCheckResult:
+                backward=None, **kwargs) -> GradCheckResult:
     r"""Compare a layer's or kernel's backward pass with central differences.
 
     Parameters
@@ -161,9 +164,7 @@ def check_layer(layer_or_kernel, x: np.ndarray, *args, rng: np.random.Generator 
     layer_or_kernel : Layer or callable
         A :class:`cnnbook.base.Layer` (the check covers ``x`` and every entry of
         ``params``), or a forward kernel such as ``conv2d_forward``. For a kernel, every
-        positional array (``x, *args``) is differentiated, ``kwargs`` are passed through,
-        and the backward kernel is found by name in the same module
-        (``*_forward`` -> ``*_backward``, ``*_forward_naive`` -> ``*_backward_naive``).
+        positional array (``x, *args``) is differentiated and ``kwargs`` are passed through.
     x : ndarray
         Input, float64 for a meaningful check.
     *args : ndarray
@@ -176,6 +177,10 @@ def check_layer(layer_or_kernel, x: np.ndarray, *args, rng: np.random.Generator 
         Step of the central difference.
     floor : float, optional
         Floor of the relative error, see :func:`rel_error`.
+    backward : callable, optional
+        For a kernel: its backward pass, ``backward(dout, cache) -> grads``. By default
+        the twin listed in :data:`cnnbook.functional.BACKWARD`; a kernel of your own
+        needs it (``check_layer(my_forward, x, backward=my_backward)``).
 
     Returns
     -------
@@ -191,9 +196,11 @@ def check_layer(layer_or_kernel, x: np.ndarray, *args, rng: np.random.Generator 
     >>> check_layer(conv2d_forward, x, w, b, stride=2).max_error < 1e-7
     True
     """
-    from .base import Layer
-
-    rng = np.random.default_rng(0) if rng is None else rng
+    where = "check_layer"
+    rng = np.random.default_rng(0) if rng is None else check_rng(rng, where)
+    h = check_float(h, "h", where, minimum=0.0, min_open=True)
+    if floor is not None:
+        floor = check_float(floor, "floor", where, minimum=0.0, min_open=True)
     if isinstance(layer_or_kernel, Layer):
         layer = layer_or_kernel
         out = layer.forward(x)
@@ -211,17 +218,18 @@ def check_layer(layer_or_kernel, x: np.ndarray, *args, rng: np.random.Generator 
     forward = layer_or_kernel
     if not callable(forward):
         raise TypeError(
-            f"check_layer: expected a Layer or a forward kernel, got {type(forward).__name__}"
+            f"{where}: expected a Layer or a forward kernel, got {type(forward).__name__}"
         )
     name = forward.__name__
-    backward_name = name.replace("_forward", "_backward")
-    module = sys.modules.get(forward.__module__)
-    backward = getattr(module, backward_name, None)
-    if backward is None or backward_name == name:
-        raise ValueError(
-            f"check_layer: expected a kernel named '*_forward' with a '*_backward' twin in "
-            f"its module, got {name!r} from {forward.__module__}"
-        )
+    if backward is None:
+        backward = BACKWARD.get(forward)
+        if backward is None:
+            raise ValueError(
+                f"{where}: expected backward= for {name!r}, a kernel not listed in "
+                "cnnbook.functional.BACKWARD (pass its backward pass: "
+                f"check_layer({name}, x, ..., backward=...))"
+            )
+    check_callable(backward, "backward", where)
     inputs = (x,) + tuple(args)
     out, cache = forward(*inputs, **kwargs)
     if dout is None:
