@@ -39,18 +39,19 @@ def _geometry(x_shape, kernel_size, stride, padding, dilation, where):
     (KH, KW) = pair(kernel_size, "kernel_size", where, 1)
     (sh, sw) = pair(stride, "stride", where, 1)
     (ph, pw) = pair(padding, "padding", where, 0)
-    (dh, dw) = pair(dilation, "dilation", where, 1)
-    for axis, size, k, p, d in (("height", H, KH, ph, dh), ("width", W, KW, pw, dw)):
+    (dil_h, dil_w) = pair(dilation, "dilation", where, 1)
+    for axis, size, k, p, d in (("height", H, KH, ph, dil_h), ("width", W, KW, pw, dil_w)):
         span = d * (k - 1) + 1
         if span > size + 2 * p:
             raise ValueError(f"{where}: kernel {axis} {k} (dilation {d}, span {span}) is larger "
                              f"than the padded input {axis} {size} + 2*{p} = {size + 2 * p}")
-    OH = conv_output_size(H, KH, sh, ph, dh)
-    OW = conv_output_size(W, KW, sw, pw, dw)
-    return (N, C, H, W), (KH, KW), (sh, sw), (ph, pw), (dh, dw), (OH, OW)
+    OH = conv_output_size(H, KH, sh, ph, dil_h)
+    OW = conv_output_size(W, KW, sw, pw, dil_w)
+    return (N, C, H, W), (KH, KW), (sh, sw), (ph, pw), (dil_h, dil_w), (OH, OW)
 
 
-def im2col_indices(x_shape, kernel_size, *, stride=1, padding=0, dilation=1):
+def im2col_indices(x_shape, kernel_size, *, stride=1, padding=0, dilation=1,
+                   where="im2col_indices"):
     r"""Which entry of the padded input each entry of :math:`X_{\text{col}}` reads.
 
     Parameters
@@ -66,12 +67,10 @@ def im2col_indices(x_shape, kernel_size, *, stride=1, padding=0, dilation=1):
         Flat index into the padded input of shape ``(N, C, H + 2P_h, W + 2P_w)``:
         row :math:`(c\,KH + p)\,KW + q` (a kernel tap), column
         :math:`(n\,OH + i)\,OW + j` (an output position).
+    where : str
+        Name of the calling function, for error messages.
     """
-    return _indices(x_shape, kernel_size, stride, padding, dilation, "im2col_indices")
-
-
-def _indices(x_shape, kernel_size, stride, padding, dilation, where):
-    (N, C, H, W), (KH, KW), (sh, sw), (ph, pw), (dh, dw), (OH, OW) = _geometry(
+    (N, C, H, W), (KH, KW), (sh, sw), (ph, pw), (dil_h, dil_w), (OH, OW) = _geometry(
         x_shape, kernel_size, stride, padding, dilation, where)
     Hp, Wp = H + 2 * ph, W + 2 * pw
     c = np.arange(C).reshape(C, 1, 1, 1, 1, 1)
@@ -80,8 +79,8 @@ def _indices(x_shape, kernel_size, stride, padding, dilation, where):
     n = np.arange(N).reshape(1, 1, 1, N, 1, 1)
     i = np.arange(OH).reshape(1, 1, 1, 1, OH, 1)
     j = np.arange(OW).reshape(1, 1, 1, 1, 1, OW)
-    row, col = sh * i + dh * p, sw * j + dw * q               # position in the padded input
-    index = ((n * C + c) * Hp + row) * Wp + col               # C, KH, KW, N, OH, OW
+    h, v = sh * i + dil_h * p, sw * j + dil_w * q             # row, column of the padded input
+    index = ((n * C + c) * Hp + h) * Wp + v                   # C, KH, KW, N, OH, OW
     return index.reshape(C * KH * KW, N * OH * OW)
 
 
@@ -102,7 +101,8 @@ def im2col(x, kernel_size, *, stride=1, padding=0, dilation=1):
     where = "im2col"
     x = as_float_array(x, "x", where)
     check_ndim(x, 4, "x", where, "(N, C, H, W)")
-    index = _indices(x.shape, kernel_size, stride, padding, dilation, where)
+    index = im2col_indices(x.shape, kernel_size, stride=stride, padding=padding,
+                           dilation=dilation, where=where)
     (ph, pw) = pair(padding, "padding", where, 0)
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))   # N, C, H+2P_h, W+2P_w
     return x_pad.ravel()[index]                                # gather
@@ -129,7 +129,8 @@ def col2im(cols, x_shape, kernel_size, *, stride=1, padding=0, dilation=1):
     """
     where = "col2im"
     cols = as_float_array(cols, "cols", where)
-    index = _indices(x_shape, kernel_size, stride, padding, dilation, where)
+    index = im2col_indices(x_shape, kernel_size, stride=stride, padding=padding,
+                           dilation=dilation, where=where)
     check_shape(cols, index.shape, "cols", where)
     N, C, H, W = x_shape
     (ph, pw) = pair(padding, "padding", where, 0)
