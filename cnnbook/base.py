@@ -130,7 +130,7 @@ class Sequential(Container):
             if not isinstance(layer, Layer):
                 raise TypeError(
                     f"Sequential: expected every argument to be a Layer, "
-                    f"got {type(layer).__name__} at position {i}"
+                    f"got {layer!r} ({type(layer).__name__}) at position {i}"
                 )
         self.layers = list(layers)
 

@@ -53,6 +53,7 @@ def numerical_gradient(f, x: np.ndarray, dout: np.ndarray | None = None,
             "numerical_gradient: expected x to be a floating-point numpy array, got "
             f"{type(x).__name__}" + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else "")
         )
+    h = check_float(h, "h", "numerical_gradient", minimum=0.0, min_open=True)
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
     for _ in it:
@@ -92,6 +93,8 @@ def rel_error(a, b, floor: float | None = None) -> float:
 
     In float64 a correct backward pass gives about 1e-9 or less; a wrong one 1e-2 or more.
     """
+    if floor is not None:
+        floor = check_float(floor, "floor", "rel_error", minimum=0.0, min_open=True)
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
