@@ -24,7 +24,9 @@ import numpy as np
 
 from ._checks import (as_float_array, check_choice, check_dout, check_float_dtype, check_int,
                       check_ndim, check_shape, pair)
+from ._blas import blas_threads_for
 from ._windows import kernel_taps
+from ._workspace import Workspace, scratch
 from .base import Layer, init_weight
 
 __all__ = [
@@ -209,7 +211,27 @@ def conv2d_backward_naive(dout, cache):
 # Vectorized version: im2col + one matrix product
 # --------------------------------------------------------------------------------------
 
-def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
+def _padded_batch_last(x, ph, pw):
+    """``x`` (N, C, H, W) as a C-contiguous ``(C, H + 2ph, W + 2pw, N)`` array, zero padded.
+
+    A view of ``x`` when it already has that memory layout and no padding is asked for (the
+    output of the previous conv or pool layer); otherwise a copy into a scratch buffer that
+    dies with the call, so filling im2col always reads contiguous runs.
+    """
+    N, C, H, W = x.shape
+    x_t = x.transpose(1, 2, 3, 0)                              # C, H, W, N (a view)
+    if not (ph or pw) and x_t.flags.c_contiguous:
+        return x_t
+    x_pad = scratch().get("conv_x_pad", (C, H + 2 * ph, W + 2 * pw, N), x.dtype)
+    x_pad[:, :ph] = 0                                          # the border only
+    x_pad[:, ph + H:] = 0
+    x_pad[:, ph:ph + H, :pw] = 0
+    x_pad[:, ph:ph + H, pw + W:] = 0
+    x_pad[:, ph:ph + H, pw:pw + W] = x_t
+    return x_pad
+
+
+def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, workspace=None):
     r"""Convolution forward pass, vectorized with im2col and one matrix product.
 
     Parameters
@@ -222,6 +244,11 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
         Biases.
     stride, padding, dilation : int or (int, int)
         As in :func:`conv2d_forward_naive` and PyTorch's ``Conv2d``.
+    workspace : Workspace, optional
+        Where to keep the im2col matrix (the largest array of the pass) from one call to
+        the next instead of allocating it afresh; the cache then refers to it, and the next
+        call with the same workspace overwrites it. :class:`Conv2D` passes its own. Without
+        one, every call allocates, and a cache stays valid for as long as it is kept.
 
     Returns
     -------
@@ -246,6 +273,11 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
     runs of ``OW*N`` contiguous numbers (or ``N`` with a stride) instead of runs of ``OW``,
     which makes filling the matrix, and adding it back in the backward pass, several
     times faster. The result is the same numbers as the loop version.
+
+    Speed (see ``benchmarks/``): the product is a few GEMMs of a skinny matrix (``F`` rows),
+    so the time goes into copying and into the GEMM; padding goes into a reused scratch
+    buffer, the GEMM runs on one BLAS thread when it is small (:mod:`cnnbook._blas`), and
+    nothing is converted to float64.
     """
     where = "conv2d_forward"
     x, w, b, stride, padding, dilation = _check_conv_inputs(
@@ -253,24 +285,33 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1):
     ph, pw = padding
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     C, KH, KW = w.shape[1:]
-    H, W = x.shape[2:]
     dtype = x.dtype
-    x_t = x.transpose(1, 2, 3, 0)                              # C, H, W, N (a view)
-    if ph or pw:
-        x_pad = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=dtype)
-        x_pad[:, ph:ph + H, pw:pw + W] = x_t
-    else:
-        x_pad = x_t
-    cols = np.empty((C, KH, KW, OH, OW, N), dtype=dtype)
+    x_pad = _padded_batch_last(x, ph, pw)                      # C, H+2ph, W+2pw, N
+    shape = (C, KH, KW, OH, OW, N)
+    cols = np.empty(shape, dtype) if workspace is None else workspace.get("cols", shape, dtype)
     for p, q, in_rows, in_cols in kernel_taps((KH, KW), stride, (OH, OW), dilation):
         cols[:, p, q] = x_pad[:, in_rows, in_cols]
     cols = cols.reshape(C * KH * KW, OH * OW * N)
     w_row = w.reshape(F, C * KH * KW).astype(dtype, copy=False)
-    out = np.matmul(w_row, cols)                               # F, OH*OW*N
+    with blas_threads_for(F, OH * OW * N, C * KH * KW):
+        out = np.matmul(w_row, cols)                           # F, OH*OW*N
     out += b.astype(dtype, copy=False)[:, None]
     out = out.reshape(F, OH, OW, N).transpose(3, 0, 1, 2)      # N, F, OH, OW (view)
     cache = (x.shape, w, cols, stride, padding, dilation)
     return out, cache
+
+
+def _batch_last_matrix(dout, dtype):
+    """``dout`` (N, F, OH, OW) as an ``(F, OH*OW*N)`` matrix: a view when its memory is
+    already laid out ``(F, OH, OW, N)`` (the gradient coming back from the next conv or
+    pool layer), else a copy into a scratch buffer."""
+    N, F, OH, OW = dout.shape
+    d_t = dout.transpose(1, 2, 3, 0)                           # F, OH, OW, N (a view)
+    if d_t.flags.c_contiguous and d_t.dtype == dtype:
+        return d_t.reshape(F, OH * OW * N)
+    buf = scratch().get("conv_dout", (F, OH, OW, N), dtype)
+    buf[...] = d_t
+    return buf.reshape(F, OH * OW * N)
 
 
 def conv2d_backward(dout, cache):
@@ -315,20 +356,31 @@ def conv2d_backward(dout, cache):
     C, KH, KW = w.shape[1:]
     H, W = x_shape[2:]
     dtype = cols.dtype
-    dout_mat = dout.astype(dtype, copy=False).transpose(1, 2, 3, 0).reshape(F, OH * OW * N)
+    L, K = OH * OW * N, C * KH * KW
+    dout_mat = _batch_last_matrix(dout, dtype)                 # F, OH*OW*N
     db = dout_mat.sum(axis=1).astype(w.dtype, copy=False)
     # dW^T = X_col Delta^T: this orientation is the faster GEMM for these skinny shapes.
-    dw = np.matmul(cols, dout_mat.T).T.reshape(w.shape).astype(w.dtype, copy=False)
-    # col2im, one kernel tap at a time: the rows of dX_col for tap (p, q) are
-    # w[:, :, p, q]^T Delta. Computing them tap by tap into one small buffer avoids
-    # allocating all of dX_col (as large as X_col), whose fresh pages cost more than
-    # the arithmetic on this machine.
-    w_taps = w.transpose(2, 3, 1, 0).astype(dtype)             # KH, KW, C, F (a copy)
+    with blas_threads_for(K, F, L):
+        dw = np.matmul(cols, dout_mat.T).T.reshape(w.shape).astype(w.dtype, copy=False)
     dx_pad = np.zeros((C, H + 2 * ph, W + 2 * pw, N), dtype=dtype)
-    dcols_tap = np.empty((C, OH * OW * N), dtype=dtype)
-    for p, q, in_rows, in_cols in kernel_taps((KH, KW), stride, (OH, OW), dilation):
-        np.matmul(w_taps[p, q], dout_mat, out=dcols_tap)
-        dx_pad[:, in_rows, in_cols] += dcols_tap.reshape(C, OH, OW, N)
+    taps = kernel_taps((KH, KW), stride, (OH, OW), dilation)
+    with blas_threads_for(K, L, F):
+        if C < 16:
+            # Few input channels: all of dX_col = W_row^T Delta in one product (into a
+            # reused scratch buffer), then col2im adds it back tap by tap.
+            dcols = scratch().get("conv_dcols", (K, L), dtype)
+            np.matmul(w.reshape(F, K).T.astype(dtype, copy=False), dout_mat, out=dcols)
+            dcols = dcols.reshape(C, KH, KW, OH, OW, N)
+            for p, q, in_rows, in_cols in taps:
+                dx_pad[:, in_rows, in_cols] += dcols[:, p, q]
+        else:
+            # Many channels: one kernel tap at a time, rows w[:, :, p, q]^T Delta, so only
+            # a C x L buffer is needed instead of all of dX_col (as large as X_col).
+            w_taps = w.transpose(2, 3, 1, 0).astype(dtype)     # KH, KW, C, F (a copy)
+            dcols_tap = scratch().get("conv_dcols_tap", (C, L), dtype)
+            for p, q, in_rows, in_cols in taps:
+                np.matmul(w_taps[p, q], dout_mat, out=dcols_tap)
+                dx_pad[:, in_rows, in_cols] += dcols_tap.reshape(C, OH, OW, N)
     dx = dx_pad[:, ph:ph + H, pw:pw + W].transpose(3, 0, 1, 2)  # N, C, H, W (view)
     return dx, dw, db
 
@@ -384,6 +436,9 @@ class Conv2D(Layer):
             shape, fan_in=self.in_channels * KH * KW, fan_out=self.out_channels * KH * KW,
             rng=rng, init=init, dtype=dtype, where=where)
         self.params["bias"] = np.zeros(self.out_channels, dtype=dtype)
+        # Holds the im2col matrix between calls; each forward overwrites it and replaces
+        # the cache that refers to it (see cnnbook._workspace).
+        self._workspace = Workspace()
 
     def forward(self, x):
         if isinstance(x, np.ndarray) and x.ndim == 4 and x.shape[1] != self.in_channels:
@@ -393,7 +448,7 @@ class Conv2D(Layer):
         try:
             out, self._cache = conv2d_forward(
                 x, self.params["weight"], self.params["bias"], stride=self.stride,
-                padding=self.padding, dilation=self.dilation)
+                padding=self.padding, dilation=self.dilation, workspace=self._workspace)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{self.name}: {e}") from None
         return out

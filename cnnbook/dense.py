@@ -24,6 +24,7 @@ import numpy as np
 
 from ._checks import (as_float_array, check_choice, check_dout, check_float_dtype, check_int,
                       check_ndim, check_shape)
+from ._blas import blas_threads_for
 from .base import Layer, init_weight
 
 __all__ = [
@@ -87,7 +88,8 @@ def linear_forward(x, w, b):
         \frac{\partial L}{\partial b} = \sum_i \delta_{i,:} .
     """
     x, w, b = _check_linear_inputs(x, w, b, "linear_forward")
-    out = x @ w.T.astype(x.dtype, copy=False)  # N,M in the input's dtype
+    with blas_threads_for(x.shape[0], w.shape[0], x.shape[1]):  # one thread if small
+        out = x @ w.T.astype(x.dtype, copy=False)  # N,M in the input's dtype
     out += b.astype(x.dtype, copy=False)
     return out, (x, w, b)
 
@@ -118,8 +120,9 @@ def linear_backward(dout, cache):
     """
     x, w, b = cache
     dout = check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward")
-    dx = dout @ w.astype(x.dtype, copy=False)  # N,D
-    dw = dout.T @ x  # M,D
+    with blas_threads_for(x.shape[0], w.shape[0], x.shape[1]):  # one thread if small
+        dx = dout @ w.astype(x.dtype, copy=False)  # N,D
+        dw = dout.T @ x  # M,D
     db = dout.sum(axis=0)  # M
     return (dx.astype(x.dtype, copy=False), dw.astype(w.dtype, copy=False),
             db.astype(b.dtype, copy=False))

@@ -24,6 +24,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_dout, check_ndim, pair
 from ._windows import kernel_taps
+from ._workspace import scratch
 from .base import Layer
 from .conv import conv_output_size
 
@@ -206,6 +207,15 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     return out, (x, kernel, stride, padding, out)
 
 
+def _scratch_like(a, name, dtype):
+    """A scratch buffer of ``a``'s shape with ``a``'s order of axes in memory (``a`` is a
+    contiguous array, possibly transposed), so element-wise passes over both stay
+    contiguous."""
+    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])   # slowest axis first
+    buf = scratch().get(name, [a.shape[i] for i in order], dtype)
+    return buf.transpose(np.argsort(order))
+
+
 def max_pool2d_backward(dout, cache):
     r"""Max pooling backward: route each upstream gradient to its window's maximum.
 
@@ -229,16 +239,25 @@ def max_pool2d_backward(dout, cache):
     Computed tap by tap in row-major order: tap :math:`(p, q)` takes the gradient of the
     windows whose value there equals the maximum and that no earlier tap has taken (so a
     tie goes to the first maximum only), and adds it to the strided slice the tap reads;
-    overlapping windows accumulate.
+    overlapping windows accumulate. Without overlap each input belongs to at most one
+    window, so the routed gradient is written straight into that slice (and when the
+    windows tile the input, nothing needs zeroing first). The masks live in scratch
+    buffers laid out like the forward output (batch-last after a conv layer), so every
+    pass reads and writes contiguous memory.
     """
     x_pad, kernel, stride, (ph, pw), out = cache
     dout = check_dout(dout, out.shape, "max_pool2d_backward")
-    dx = np.zeros_like(x_pad)
-    dout = dout.astype(x_pad.dtype, copy=False)
-    routed = np.empty_like(out)
-    free = np.ones_like(out, dtype=bool)     # windows whose maximum is not yet found
-    hit = np.empty_like(free)
-    taps = list(kernel_taps(kernel, stride, out.shape[2:]))
+    (KH, KW), (sh, sw), (OH, OW) = kernel, stride, out.shape[2:]
+    overlap = sh < KH or sw < KW
+    tiled = (sh, sw) == (KH, KW) and x_pad.shape[2:] == (KH * OH, KW * OW)
+    dx = np.empty_like(x_pad) if tiled else np.zeros_like(x_pad)
+    grad = _scratch_like(out, "maxpool_dout", x_pad.dtype)
+    grad[...] = dout                         # in out's memory layout and dtype
+    free = _scratch_like(out, "maxpool_free", bool)   # windows whose maximum is not yet found
+    free[...] = True
+    hit = _scratch_like(out, "maxpool_hit", bool)
+    routed = _scratch_like(out, "maxpool_routed", x_pad.dtype) if overlap else None
+    taps = list(kernel_taps(kernel, stride, (OH, OW)))
     for k, (_, _, rows, cols) in enumerate(taps):
         np.equal(x_pad[:, :, rows, cols], out, out=hit)
         if k < len(taps) - 1:
@@ -246,8 +265,11 @@ def max_pool2d_backward(dout, cache):
             np.logical_xor(free, hit, out=free)
         else:
             hit = free  # the last tap is the maximum of every window still free
-        np.multiply(dout, hit, out=routed)
-        dx[:, :, rows, cols] += routed
+        if overlap:
+            np.multiply(grad, hit, out=routed)
+            dx[:, :, rows, cols] += routed
+        else:
+            np.multiply(grad, hit, out=dx[:, :, rows, cols])
     H, W = x_pad.shape[2] - 2 * ph, x_pad.shape[3] - 2 * pw
     return dx[:, :, ph:ph + H, pw:pw + W]
 

@@ -1,0 +1,75 @@
+"""Reusable buffers for the vectorized kernels, so that a training step allocates less.
+
+Large fresh arrays are slow here: the memory allocator hands back new pages, and the first
+write to each page costs a page fault. Two kinds of reuse are safe:
+
+* **scratch**: temporaries that die inside one call (the padded input of a convolution, the
+  rows of ``dX_col`` before col2im, the masks of max-pool backward). :func:`scratch` returns
+  a workspace private to the calling thread, so two threads never share a buffer.
+* **per-layer workspaces**: a layer object (e.g. :class:`cnnbook.conv.Conv2D`) owns a
+  :class:`Workspace` for arrays it keeps in its cache between ``forward`` and ``backward``.
+  A later ``forward`` of the same layer overwrites them, which is safe because that call
+  also replaces the layer's cache. The functional kernels called without a workspace
+  allocate fresh arrays, so a cache the caller keeps stays valid.
+
+Nothing here is ever returned to the caller as an output or gradient.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+__all__ = ["Workspace", "scratch"]
+
+
+class Workspace:
+    """Named buffers, reused while the requested shape and dtype stay the same.
+
+    ``get(name, shape, dtype)`` returns an uninitialised array. Each name keeps its
+    ``keep`` most recently used buffers (default 2: a full batch and a smaller last
+    batch), so memory stays bounded when shapes change.
+
+    Examples
+    --------
+    >>> ws = Workspace()
+    >>> a = ws.get("cols", (2, 3), np.float32)
+    >>> ws.get("cols", (2, 3), np.float32) is a
+    True
+    >>> ws.get("cols", (2, 3), np.float64) is a      # another dtype: another buffer
+    False
+    """
+
+    def __init__(self, keep: int = 2) -> None:
+        self.keep = keep
+        self._buffers: dict[str, list[np.ndarray]] = {}
+
+    def get(self, name: str, shape, dtype) -> np.ndarray:
+        shape, dtype = tuple(shape), np.dtype(dtype)
+        buffers = self._buffers.setdefault(name, [])
+        for i, buf in enumerate(buffers):
+            if buf.shape == shape and buf.dtype == dtype:
+                buffers.insert(0, buffers.pop(i))     # most recently used first
+                return buf
+        buf = np.empty(shape, dtype)
+        buffers.insert(0, buf)
+        del buffers[self.keep:]
+        return buf
+
+    def nbytes(self) -> int:
+        """Bytes held by all buffers."""
+        return sum(b.nbytes for bufs in self._buffers.values() for b in bufs)
+
+    def clear(self) -> None:
+        self._buffers.clear()
+
+
+_local = threading.local()
+
+
+def scratch() -> Workspace:
+    """The calling thread's workspace for temporaries that die inside one kernel call."""
+    ws = getattr(_local, "workspace", None)
+    if ws is None:
+        ws = _local.workspace = Workspace()
+    return ws
