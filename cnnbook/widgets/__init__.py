@@ -10,6 +10,7 @@ require("cnnbook.widgets", "matplotlib", "ipywidgets")  # clear ImportError if m
 from ._figure import FigureView
 from .conv import backprop_step_through, conv_explorer
 from .gradcheck import derivation_checker
+from .initialisation import init_gain_explorer
 from .landscapes import lr_explorer, tangent_explorer
 from .losses import softmax_explorer
 from .networks import depth_explorer, digit_explorer, saliency_explorer
@@ -31,4 +32,5 @@ __all__ = [
     "bn_training_explorer",
     "kernel_recovery_explorer",
     "training_loop_explorer",
+    "init_gain_explorer",
 ]
