@@ -327,7 +327,7 @@ def test_every_mistake_can_be_formed_on_every_case():
 
 
 def test_the_catalogue_is_large_and_each_mistake_is_diagnosed():
-    """A function returning exactly a catalogued mistake gets that mistake's hint."""
+    """A function returning exactly a catalogued mistake gets that mistake's own hint."""
     total = 0
     for name, mistakes in MISTAKES.items():
         spec = SPECS[name]
@@ -348,26 +348,9 @@ def test_the_catalogue_is_large_and_each_mistake_is_diagnosed():
             result = run(name, fn)
             assert seen[0], f"{mistake.key} never differs from the right answer"
             assert not result.passed, mistake.key
-            assert "hint:" in result.message, (mistake.key, result.message)
+            assert mistake.hint in result.message, (mistake.key, result.message)
             total += 1
     assert total >= 25
-
-
-def test_most_catalogued_mistakes_get_their_own_hint():
-    exact = 0
-    for name, mistakes in MISTAKES.items():
-        spec = SPECS[name]
-        cases = spec.cases()
-        refs = [spec.reference(c) for c in cases]
-        for mistake in mistakes:
-            def fn(*args, _m=mistake, **kwargs):
-                for c, r in zip(cases, refs):
-                    if all(np.array_equal(a, b) for a, b in zip(args, c.args.values())):
-                        wrong = _m.compute(c, r) or {}
-                        out = tuple(wrong.get(k, r[k]) for k in spec.outputs)
-                        return out if len(out) > 1 else out[0]
-            exact += mistake.hint in run(name, fn).message
-    assert exact >= 55
 
 
 def test_generic_hints_from_the_error_pattern():

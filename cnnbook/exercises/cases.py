@@ -293,7 +293,7 @@ def _sgd_cases(rng):
     return [
         Case("first step (velocity 0), a vector of 5",
              {"param": rng.standard_normal(5), "grad": rng.standard_normal(5),
-              "velocity": np.zeros(5)}, {"lr": 0.1, "momentum": 0.9}),
+              "velocity": np.zeros(5)}, {"lr": 0.2, "momentum": 0.9}),
         Case("a later step, 3x4", {"param": rng.standard_normal((3, 4)),
                                    "grad": rng.standard_normal((3, 4)),
                                    "velocity": rng.standard_normal((3, 4))},
