@@ -8,7 +8,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnbook.im2col import im2col, im2col_indices  # noqa: E402
-from cnnbook.viz import pixel_numbers_table, plot_unrolled_matrix  # noqa: E402
+from cnnbook.viz import highlight_window, pixel_numbers_table, plot_unrolled_matrix  # noqa: E402
+from cnnbook.widgets import im2col_explorer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +41,25 @@ def test_figure_shows_the_table():
     texts = [t.get_text() for t in ax_col.texts]
     assert texts.count("pad") == int((fig.table < 0).sum())
     assert texts[4] == "0"                                  # tap (0, 0), window (1, 1)
+
+
+def test_highlight_moves_the_outlines():
+    fig = plot_unrolled_matrix((1, 1, 3, 3), 3, padding=1, window=0)
+    taps, column = fig.window_taps, fig.window_column
+    pixels = highlight_window(fig, 4)                       # the centre window: no padding
+    assert pixels.tolist() == list(range(9))
+    assert all(r.get_visible() for r in taps)
+    assert [r.get_xy() for r in taps][:2] == [(-0.5, -0.5), (0.5, -0.5)]
+    assert column.get_x() == 3.5 and "column 4" in fig.axes[1].get_title()
+    pixels = highlight_window(fig, 0)                       # top-left: 5 taps read padding
+    assert sum(r.get_visible() for r in taps) == 4 == int((pixels >= 0).sum())
+    with pytest.raises(ValueError, match=r"highlight_window: expected a column in \[0, 8\]"):
+        highlight_window(fig, 9)
+
+
+def test_explorer_moves_on_slider():
+    box = im2col_explorer((1, 1, 4, 4), 2)
+    slider, image = box.children
+    slider.value = 8
+    assert box.result.tolist() == [10, 11, 14, 15]
+    assert box.state["updates"] == 2 and image.value[:4] == b"\x89PNG"

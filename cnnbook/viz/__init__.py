@@ -29,7 +29,8 @@ from .digits import (
     show_digits, show_misclassified, plot_confusion_matrix, show_filters, plot_digit_prediction)
 from .features import draw_saliency, plot_saliency, draw_shift_features
 from .depth_profiles import plot_depth_profiles, update_depth_profiles
-from .unrolled_matrix import pixel_numbers_table, plot_unrolled_matrix
+from .unrolled_matrix import (pixel_numbers_table, unrolled_figsize, plot_unrolled_matrix,
+                              highlight_window)
 from .kernel_recovery import (
     plot_kernel_pair, plot_recovery, recovery_animation, show_article_output)
 
@@ -93,4 +94,6 @@ __all__ = [
     "update_depth_profiles",
     "pixel_numbers_table",
     "plot_unrolled_matrix",
+    "unrolled_figsize",
+    "highlight_window",
 ]

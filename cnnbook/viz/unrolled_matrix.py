@@ -11,11 +11,13 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
 
 from ..im2col import im2col
 from .heatmaps import show_array
 
-__all__ = ["pixel_numbers_table", "plot_unrolled_matrix"]
+__all__ = ["pixel_numbers_table", "unrolled_figsize", "plot_unrolled_matrix",
+           "highlight_window"]
 
 
 def pixel_numbers_table(x_shape, kernel_size, *, stride=1, padding=0, dilation=1):
@@ -46,7 +48,15 @@ def _label(v):
     return "pad" if v < 0 else f"{v:.0f}"
 
 
-def plot_unrolled_matrix(x_shape, kernel_size, *, stride=1, padding=0, dilation=1, fig=None):
+def unrolled_figsize(x_shape, table_shape):
+    """Figure size (inches) that gives the cells of :func:`plot_unrolled_matrix` room."""
+    N, C, H, W = x_shape
+    rows = max(table_shape[0], N * C * H)
+    return (min(2.0 + 0.5 * (W + table_shape[1]), 12), 0.5 * rows + 1.8)
+
+
+def plot_unrolled_matrix(x_shape, kernel_size, *, stride=1, padding=0, dilation=1, fig=None,
+                         window=None):
     r"""Input pixels (numbered, one colour each) beside the im2col matrix built from them.
 
     Parameters
@@ -56,6 +66,9 @@ def plot_unrolled_matrix(x_shape, kernel_size, *, stride=1, padding=0, dilation=
     kernel_size, stride, padding, dilation : int or (int, int)
         As in :func:`cnnbook.im2col.im2col`.
     fig : matplotlib.figure.Figure, optional
+    window : int, optional
+        Outline column ``window`` of the matrix and the input pixels it reads
+        (:func:`highlight_window` moves the outline).
 
     Returns
     -------
@@ -67,9 +80,8 @@ def plot_unrolled_matrix(x_shape, kernel_size, *, stride=1, padding=0, dilation=
                                          padding=padding, dilation=dilation)
     N, C, H, W = x_shape
     if fig is None:
-        rows = max(table.shape[0], N * C * H)
-        fig = plt.figure(figsize=(min(2.0 + 0.5 * (W + table.shape[1]), 12), 0.5 * rows + 1.8),
-                         dpi=80, layout="constrained")
+        fig = plt.figure(figsize=unrolled_figsize(x_shape, table.shape), dpi=80,
+                         layout="constrained")
     ax_in, ax_col = fig.subplots(1, 2, width_ratios=[W, table.shape[1]])
     n = numbers.size
     style = dict(cmap=_pixel_cmap(n), vmin=-1.5, vmax=n - 0.5, fmt=_label, colorbar=False,
@@ -80,4 +92,37 @@ def plot_unrolled_matrix(x_shape, kernel_size, *, stride=1, padding=0, dilation=
     if N * C > 1:
         ax_in.set_ylabel(r"row $((n\,C + c)\,H + h)$")
     fig.table = table
+    fig.x_shape = tuple(x_shape)
+    if window is not None:
+        outline = dict(fill=False, lw=2.5, ec="black")
+        fig.window_taps = [ax_in.add_patch(Rectangle((0, 0), 1, 1, **outline))
+                           for _ in range(table.shape[0])]
+        fig.window_column = ax_col.add_patch(
+            Rectangle((-0.5, -0.5), 1, table.shape[0], **outline))
+        highlight_window(fig, window)
     return fig
+
+
+def highlight_window(fig, window):
+    r"""Move the outlines of :func:`plot_unrolled_matrix` (drawn with ``window=``) to column
+    ``window`` and to the input pixels its entries read (padding taps have no outline).
+
+    Returns
+    -------
+    pixels : ndarray of int
+        The pixel number each tap of that window reads (-1 for padding).
+    """
+    table = fig.table
+    if not 0 <= window < table.shape[1]:
+        raise ValueError(f"highlight_window: expected a column in [0, {table.shape[1] - 1}], "
+                         f"got {window}")
+    N, C, H, W = fig.x_shape
+    pixels = table[:, window].astype(int)
+    for rect, pixel in zip(fig.window_taps, pixels):
+        rect.set_visible(bool(pixel >= 0))
+        if pixel >= 0:
+            row, col = divmod(int(pixel), W)                  # row of the stacked N*C*H image
+            rect.set_xy((col - 0.5, row - 0.5))
+    fig.window_column.set_x(window - 0.5)
+    fig.axes[1].set_title(rf"$X_{{\mathrm{{col}}}}$: column {window} = one window", y=1.0)
+    return pixels

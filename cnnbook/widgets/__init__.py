@@ -10,6 +10,7 @@ require("cnnbook.widgets", "matplotlib", "ipywidgets")  # clear ImportError if m
 from ._figure import FigureView
 from .conv import backprop_step_through, conv_explorer
 from .gradcheck import derivation_checker
+from .im2col import im2col_explorer
 from .initialisation import init_gain_explorer
 from .landscapes import lr_explorer, tangent_explorer
 from .losses import softmax_explorer
@@ -33,4 +34,5 @@ __all__ = [
     "kernel_recovery_explorer",
     "training_loop_explorer",
     "init_gain_explorer",
+    "im2col_explorer",
 ]
