@@ -1,4 +1,5 @@
-"""Plotting helpers and widgets of chapters 5 (trends) and 6 (FAQ)."""
+"""Probing networks (cnnbook.analysis: gradient norms by layer, saliency, feature maps, shifted
+images, plain and residual stacks) and the figures and explorers that draw them."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,8 +11,9 @@ import pytest  # noqa: E402
 from cnnbook.gradcheck import numerical_gradient, rel_error  # noqa: E402
 from cnnbook.layers import (Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential,  # noqa: E402
                             Tanh)
-from cnnbook.analysis import (input_grad_norms, plain_and_residual_stacks,  # noqa: E402
-                              saliency, shift_image)
+from cnnbook.analysis import (feature_maps, input_grad_norms,  # noqa: E402
+                              plain_and_residual_stacks, saliency, shift_image)
+from cnnbook.losses import softmax  # noqa: E402
 from cnnbook.viz import (draw_shift_features, plot_curves, plot_grad_norm_profile,  # noqa: E402
                          plot_saliency)
 from cnnbook.widgets import bn_training_explorer, depth_explorer, saliency_explorer  # noqa: E402
@@ -142,3 +144,16 @@ def test_bn_training_explorer_recomputes():
     assert not np.allclose(before, w.state["result"]["with BN"])
     w.children[1].value = 3
     assert len(w.state["result"]["without BN"]) == 3
+
+
+def test_feature_maps_are_the_layer_output_and_probabilities_the_softmax():
+    rng = np.random.default_rng(0)
+    model = Sequential(Conv2D(1, 2, 3, rng=rng), ReLU(), Flatten(), Dense(2 * 6 * 6, 4, rng=rng))
+    image = rng.normal(size=(8, 8))
+    probs, maps = feature_maps(model, image, layer=1)
+    x = image[None, None]
+    np.testing.assert_allclose(maps, np.maximum(model.layers[0].forward(x), 0)[0])
+    np.testing.assert_allclose(probs, softmax(model.forward(x))[0])
+    assert model.training  # put back in the mode it had
+    with pytest.raises(ValueError, match="feature_maps"):
+        feature_maps(model, image, layer=4)

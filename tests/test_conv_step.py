@@ -1,4 +1,4 @@
-"""Tests of the chapter 3.3 (backpropagation) plotting helpers and step-through widget."""
+"""One conv output pixel's gradients (cnnbook.receptive_field), its figure and step-through."""
 import matplotlib
 
 matplotlib.use("Agg")

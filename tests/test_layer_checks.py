@@ -1,4 +1,5 @@
-"""Tests of the ch3.4 (layer math) helpers in cnnbook.viz and cnnbook.widgets."""
+"""Layer gradient checks on demonstration inputs (cnnbook.layer_checks), window coverage, and
+the derivation checker's figures and explorer."""
 import matplotlib
 
 matplotlib.use("Agg")

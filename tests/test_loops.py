@@ -1,4 +1,4 @@
-"""The chapter 3 overview's training-loop explorer."""
+"""The step-by-step training loop (the article's six steps), its explorer and animation."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -39,7 +39,9 @@ def test_explorer_recomputes_when_controls_change():
     box.children[0].children[0].value = 12
     assert box.result[0].shape == (13,)
     box.children[0].children[1].value = 0.01
-    assert not np.allclose(box.result[0][1:], first[1:7][:1].repeat(12))
+    want, _ = run_training_loop(_build, x, y, steps=12, lr=0.01)
+    np.testing.assert_array_equal(box.result[0], want)  # recomputed with the new rate
+    assert not np.allclose(want, run_training_loop(_build, x, y, steps=12, lr=0.1)[0])
 
 
 def test_animation_is_offline_html():

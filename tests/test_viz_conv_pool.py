@@ -1,4 +1,4 @@
-"""Tests of the chapter 1-2 plotting helpers (cnnbook.viz) and explorers (cnnbook.widgets)."""
+"""Convolution and pooling figures and explorers, annotated heatmaps, compute graphs and tangents."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,7 +22,7 @@ def _quadratic(w):
     return (w - 1.0) ** 2, 2 * (w - 1.0)
 
 
-# ---- ch1 -------------------------------------------------------------------------------
+# ---- compute graphs and tangents -------------------------------------------------------
 
 def test_plot_compute_graph_draws_boxes_and_both_labels():
     nodes = {"x": (0, 0, "$x$"), "z": (1.5, 0, "$z$")}
@@ -50,7 +50,7 @@ def test_tangent_explorer_recomputes():
     assert box.state["updates"] == 2
 
 
-# ---- ch2 -------------------------------------------------------------------------------
+# ---- heatmaps, convolution and pooling -------------------------------------------------
 
 def test_annotate_grid_writes_every_cell_with_contrasting_colours():
     fig, ax = plt.subplots()

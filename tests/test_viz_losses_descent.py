@@ -1,4 +1,4 @@
-"""Plotting helpers and widgets of sections 3.1 (losses) and 3.2 (gradient descent)."""
+"""Loss figures, gradient-descent paths on quadratics, and their explorers."""
 import warnings
 
 import matplotlib

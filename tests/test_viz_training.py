@@ -1,4 +1,5 @@
-"""Tests of the chapter 4 plotting helpers (cnnbook.viz) and explorers (cnnbook.widgets)."""
+"""Training figures (history, confusion matrix, filters, digits), the model summary and the
+kernel-recovery loop with its figures and explorer."""
 import matplotlib
 
 matplotlib.use("Agg")

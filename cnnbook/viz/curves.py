@@ -217,7 +217,8 @@ def draw_training_loop(fig, losses, weight, steps_max, lr):
     F = weight.shape[0]
     grid = np.full((weight.shape[2], F * (weight.shape[3] + 1) - 1), np.nan)
     for f in range(F):
-        grid[:, f * (weight.shape[3] + 1):f * (weight.shape[3] + 1) + weight.shape[3]] = weight[f, 0]
+        start = f * (weight.shape[3] + 1)  # one blank column between filters
+        grid[:, start:start + weight.shape[3]] = weight[f, 0]
     ax_w = fig.add_subplot(1, 2, 2)
     limit = float(np.nanmax(np.abs(grid))) or 1.0
     image = ax_w.imshow(grid, cmap="RdBu_r", vmin=-limit, vmax=limit)
@@ -228,8 +229,8 @@ def draw_training_loop(fig, losses, weight, steps_max, lr):
 
 
 def training_loop_animation(build, x, y, *, steps=(0, 2, 5, 10, 20, 40, 60), lr=0.1):
-    r"""The static-HTML version of :func:`cnnbook.widgets.training_loop_explorer`: one precomputed frame
-    per number of updates in ``steps`` (see :func:`offline_animation`)."""
+    r"""The static-HTML version of :func:`cnnbook.widgets.training_loop_explorer`: one
+    precomputed frame per number of updates in ``steps`` (see :func:`offline_animation`)."""
     steps = list(steps)
     runs = {t: run_training_loop(build, x, y, steps=t, lr=lr) for t in steps}
     fig = plt.figure(figsize=(9.5, 3.2), dpi=72, constrained_layout=True)

@@ -47,5 +47,6 @@ def plot_gradient_check(analytic, numeric, *, title="", fig=None):
             cbar.formatter.set_powerlimits((-2, 2))
             cbar.update_ticks()
     fig.suptitle(title or r"$\partial L/\partial x$, channel 0 of sample 0", fontsize=11)
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:  # a caller's layout engine does it
+        fig.tight_layout()
     return fig

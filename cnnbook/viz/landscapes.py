@@ -222,5 +222,6 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {verdict} "
                  f"(rate {rate:.3f} per step); bound ${bound_txt}$ = {bound:.3g}, "
                  f"L = {quad.L:g}", fontsize=10)
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:  # a caller's layout engine does it
+        fig.tight_layout()
     return fig

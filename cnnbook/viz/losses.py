@@ -133,5 +133,6 @@ def plot_softmax_bars(logits, true_class, *, fig=None, zmax=6.0):
         ax.set_xlabel("class $k$")
     fig.suptitle(f"true class {int(true_class)} (red):  loss $L = -\\log p_{int(true_class)}$"
                  f" = {loss:.3f}")
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:  # a caller's layout engine does it
+        fig.tight_layout()
     return fig

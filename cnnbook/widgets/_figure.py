@@ -40,21 +40,40 @@ class FigureView:
     image : ipywidgets.Image
     state : dict
         ``result`` (of the last ``draw``), ``title`` (every non-empty title of the figure,
-        joined by ``" | "``) and ``updates`` (how many times the image was replaced).
+        joined by ``" | "``), ``updates`` (how many times the image was replaced) and
+        ``figure`` (``fig``, to read the drawn artists).
     """
 
     def __init__(self, draw=None, figsize=(8, 3.4), *, dpi=72, layout="constrained"):
         self.fig = Figure(figsize=figsize, dpi=dpi, layout=layout)
         FigureCanvasAgg(self.fig)
         self.draw = draw
+        self.layout = layout
         self.image = widgets.Image(format="png")
-        self.state = {"result": None, "title": None, "updates": 0}
+        self.state = {"result": None, "title": None, "updates": 0, "figure": self.fig}
+        self._positions = None
 
     def refresh(self, *_):
-        """Clear the figure, call ``draw(fig)`` and show the result."""
-        self.fig.clear()
-        self.state["result"] = self.draw(self.fig)
+        """Clear the figure, call ``draw(fig)`` and show the result.
+
+        The layout engine runs on the first drawing only (it costs as much as drawing the
+        figure): later drawings with the same number of axes get the axes positions the
+        engine found then.
+        """
+        fig = self.fig
+        fig.clear()
+        frozen = self._positions is not None
+        fig.set_layout_engine("none" if frozen else self.layout)
+        self.state["result"] = self.draw(fig)
+        if frozen and len(fig.axes) == len(self._positions) and not fig.subfigs:
+            for ax, pos in zip(fig.axes, self._positions):
+                ax.set_position(pos)
+            self.show()
+            return
+        fig.set_layout_engine(self.layout)
         self.show()
+        if self.layout is not None and not fig.subfigs:
+            self._positions = [ax.get_position() for ax in fig.axes]
 
     def show(self):
         """Render the figure to PNG and put it in the image widget."""
@@ -64,6 +83,6 @@ class FigureView:
             titles += [sub.get_suptitle()] if hasattr(sub, "get_suptitle") else []
         self.state["title"] = " | ".join(t for t in titles if t)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast to encode
         self.image.value = buf.getvalue()
         self.state["updates"] += 1

@@ -77,8 +77,15 @@ def conv_explorer(image=None, *, size=96, kernels=None):
 
     view = FigureView(draw, (10, 3.4))
     out, state, refresh = view.image, view.state, view.refresh
-    for control in [kernel_menu, scale, stride, padding, dilation] + cells:
+    for control in [kernel_menu, scale, stride, padding, dilation]:
         control.observe(refresh, names="value")
+
+    def on_custom_weight(_change):
+        if kernel_menu.value == "custom":  # the boxes are hidden (and unused) otherwise
+            refresh()
+
+    for cell in cells:
+        cell.observe(on_custom_weight, names="value")
     refresh()
     box = widgets.VBox([kernel_menu, scale, stride, padding, dilation, custom_box, out])
     box.state = state

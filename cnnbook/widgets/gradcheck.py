@@ -39,7 +39,7 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
                           **slider),
     ]
     text = widgets.Output()
-    view = FigureView(figsize=(10, 3.2), layout=None)
+    view = FigureView(figsize=(10, 3.2), layout="tight")
 
     def update(_change=None):
         name = controls[0].value
@@ -62,10 +62,11 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
         with text:
             print(gradcheck_verdict(check["result"]))
             print(check["result"])
-        plot_gradient_check(check["analytic"][0, 0], check["numeric"][0, 0],
-                            title=check["title"], fig=view.fig)
+        view.draw = lambda fig: plot_gradient_check(check["analytic"][0, 0],
+                                                    check["numeric"][0, 0],
+                                                    title=check["title"], fig=fig)
         view.image.layout.display = None
-        view.show()
+        view.refresh()
         box.last_check = check
 
     box = widgets.VBox(controls + [text, view.image])

@@ -89,12 +89,9 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
                          description=r"start \(x_1\)", continuous_update=False, style=style)
     x2_s = widgets.FloatSlider(value=x0[1], min=-3.0, max=3.0, step=0.1,
                          description=r"start \(x_2\)", continuous_update=False, style=style)
-    view = FigureView(figsize=(10, 3.6), layout=None)
     controls = [lr_s, steps_s, mom_s, x1_s, x2_s]
-    box = widgets.VBox(controls + [view.image])
-    box.state = view.state
 
-    def update(_change=None):
+    def draw(fig):
         start = (x1_s.value, x2_s.value)
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
@@ -102,8 +99,12 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
                                     steps=steps_s.value, momentum=mom_s.value)
         rate = heavy_ball_rate(np.diag(quad.A), lr_s.value, mom_s.value)
         box.result = {"path": path, "rate": rate, "converges": rate < 1}
-        plot_lr_explorer(quad, lr_s.value, steps_s.value, mom_s.value, start, fig=view.fig)
-        view.show()
+        plot_lr_explorer(quad, lr_s.value, steps_s.value, mom_s.value, start, fig=fig)
+
+    view = FigureView(draw, figsize=(10, 3.6), layout="tight")
+    box = widgets.VBox(controls + [view.image])
+    box.state = view.state
+    update = view.refresh
 
     for control in controls:
         control.observe(update, names="value")

@@ -29,16 +29,16 @@ def softmax_explorer(logits=(2.0, 1.0, -1.0), true_class=0):
                for k, v in enumerate(logits)]
     cls = widgets.Dropdown(options=list(range(len(logits))), value=int(true_class),
                            description="true class", style=STYLE)
-    view = FigureView(figsize=(9, 3), layout=None)
-    box = widgets.VBox(sliders + [cls, view.image])
-    box.state = view.state
-
-    def update(_change=None):
+    def draw(fig):
         z = np.array([[s.value for s in sliders]])
         loss, grad = softmax_cross_entropy(z, np.array([cls.value]))
         box.result = {"loss": loss, "p": softmax(z)[0], "grad": grad[0]}
-        plot_softmax_bars(z[0], cls.value, fig=view.fig)
-        view.show()
+        plot_softmax_bars(z[0], cls.value, fig=fig)
+
+    view = FigureView(draw, figsize=(9, 3), layout="tight")
+    box = widgets.VBox(sliders + [cls, view.image])
+    box.state = view.state
+    update = view.refresh
 
     for control in sliders + [cls]:
         control.observe(update, names="value")

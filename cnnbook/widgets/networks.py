@@ -112,7 +112,8 @@ def depth_explorer(*, depth=20, gain=1.0, width=32, batch=64, seed=0):
     depth_slider = widgets.IntSlider(value=depth, min=2, max=50, description="depth",
                                      continuous_update=False, style=STYLE)
     gain_slider = widgets.FloatSlider(value=gain, min=0.25, max=2.0, step=0.25,
-                                      description="weight scale", continuous_update=False, style=STYLE)
+                                      description="weight scale", continuous_update=False,
+                                      style=STYLE)
 
     def draw(fig):
         plain, residual = plain_and_residual_stacks(depth_slider.value, width=width,

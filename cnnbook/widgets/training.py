@@ -1,4 +1,4 @@
-"""Training explorers: the six-step loop, kernel recovery, and training with or without batch norm."""
+"""Training explorers: the six-step loop, kernel recovery, training with and without batch norm."""
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -39,19 +39,26 @@ def training_loop_explorer(build, x, y, *, steps=20, steps_max=60, lr=0.1):
     """
 
     steps_slider = widgets.IntSlider(value=steps, min=0, max=steps_max, step=1,
-                                     description="steps \\(t\\)", continuous_update=False, style=STYLE)
+                                     description="steps \\(t\\)", continuous_update=False,
+                                     style=STYLE)
     lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.25,
-                                       description="lr \\(\\eta\\)", continuous_update=False, style=STYLE)
+                                       description="lr \\(\\eta\\)", continuous_update=False,
+                                       style=STYLE)
+
+    runs = {}  # (steps, lr) -> (losses, model): a setting seen before is not rerun
 
     def draw(fig):
-        losses, model = run_training_loop(build, x, y, steps=steps_slider.value,
-                                          lr=lr_slider.value)
+        key = (steps_slider.value, lr_slider.value)
+        if key not in runs:
+            runs[key] = run_training_loop(build, x, y, steps=key[0], lr=key[1])
+        losses, model = runs[key]
         draw_training_loop(fig, losses, model.params["0.weight"], steps_max, lr_slider.value)
         return losses, model
 
     view = FigureView(draw, (9.5, 3.2))
     out, state, refresh = view.image, view.state, view.refresh
     box = widgets.VBox([widgets.HBox([steps_slider, lr_slider]), out])
+    box.state = state
 
     def update(*_):
         refresh()
@@ -96,11 +103,15 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
                                        description="noise \\(\\sigma\\)",
                                        continuous_update=False, style=STYLE)
 
+    fits = {}  # (lr, steps, noise) -> recover_kernel result: a setting seen before is reused
+
     def draw(fig):
-        rng = np.random.default_rng(seed)
-        y = clean + noise_slider.value * rng.standard_normal(clean.shape)
-        result = recover_kernel(x, y, lr=lr_slider.value, steps=steps_slider.value,
-                                momentum=momentum)
+        key = (lr_slider.value, steps_slider.value, noise_slider.value)
+        if key not in fits:
+            rng = np.random.default_rng(seed)
+            y = clean + key[2] * rng.standard_normal(clean.shape)
+            fits[key] = recover_kernel(x, y, lr=key[0], steps=key[1], momentum=momentum)
+        result = fits[key]
         if len(result["kernels"]) == 0:
             fig.suptitle("diverged at the first step: lower the learning rate")
             return result
@@ -146,22 +157,28 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         is ``{"without BN": losses, "with BN": losses}`` (NaN after a divergence).
     """
     lr_slider = widgets.SelectionSlider(options=list(lrs), value=lr,
-                                        description="learning rate", continuous_update=False, style=STYLE)
+                                        description="learning rate", continuous_update=False,
+                                        style=STYLE)
     epoch_slider = widgets.IntSlider(value=epochs, min=1, max=10, description="epochs",
                                      continuous_update=False, style=STYLE)
 
-    def draw(fig):
-        curves = {}
-        for bn in (False, True):
+    runs = {}  # (batch norm, lr, epochs) -> losses: a setting seen before is not retrained
+
+    def train(bn, lr, epochs):
+        if (bn, lr, epochs) not in runs:
             model = build(bn, np.random.default_rng(seed))
             try:
-                hist = fit(model, softmax_cross_entropy, SGD(lr_slider.value, momentum=momentum),
-                           x, y, epochs=epoch_slider.value, batch_size=batch_size,
+                hist = fit(model, softmax_cross_entropy, SGD(lr, momentum=momentum), x, y,
+                           epochs=epochs, batch_size=batch_size,
                            rng=np.random.default_rng(seed + 1), progress=False)
-                losses = np.array(hist["loss"])
+                runs[bn, lr, epochs] = np.array(hist["loss"])
             except TrainingDiverged:
-                losses = np.full(epoch_slider.value, np.nan)
-            curves["with BN" if bn else "without BN"] = losses
+                runs[bn, lr, epochs] = np.full(epochs, np.nan)
+        return runs[bn, lr, epochs]
+
+    def draw(fig):
+        curves = {("with BN" if bn else "without BN"):
+                  train(bn, lr_slider.value, epoch_slider.value) for bn in (False, True)}
         plot_curves(curves, xlabel="epoch", ylabel="training loss", markers=True,
                     title=f"SGD, lr={lr_slider.value:g}, momentum={momentum:g}",
                     ax=fig.subplots())

@@ -1,0 +1,127 @@
+"""Explorers draw what they compute: after a control moves, the artists hold the new values.
+
+Each test moves one control and compares the drawn data (image arrays, cell texts, line
+data) with the same computation done directly in the core.
+"""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from cnnbook import layers as L  # noqa: E402
+from cnnbook.layer_checks import derivation_check  # noqa: E402
+from cnnbook.loops import run_training_loop  # noqa: E402
+from cnnbook.receptive_field import conv_step_gradients, pool_step_gradients  # noqa: E402
+from cnnbook.viz import ConvStepFigure, format_value  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from cnnbook.widgets import (backprop_step_through, conv_explorer,  # noqa: E402
+                             derivation_checker, pool_explorer, training_loop_explorer)
+
+
+def _images(fig):
+    return [ax.images[0] for ax in fig.axes if ax.images]
+
+
+def test_step_through_draws_the_gradients_of_the_chosen_pixel():
+    rng = np.random.default_rng(0)
+    x, w, b = rng.normal(size=(1, 1, 6, 6)), rng.normal(size=(2, 1, 3, 3)), np.zeros(2)
+    box = backprop_step_through(x, w, b, f=1, i=0, j=0)
+    j_box = box.children[3]
+    fig = box.children[-1]  # the Image widget; the figure lives in the explorer's view
+    assert type(fig).__name__ == "Image"
+    updates = box.state["updates"]
+    j_box.value = 2
+    assert box.state["updates"] == updates + 1  # one new picture per step
+    want = conv_step_gradients(x, w, b, 0, 1, 0, 2)
+    np.testing.assert_array_equal(box.result["dx"], want["dx"])
+    delta, dx, dw = _images(box.state["figure"])[2:5]  # input, kernel, delta, dx, dw
+    np.testing.assert_array_equal(delta.get_array(), want["dout"][0, 1])
+    np.testing.assert_array_equal(dx.get_array(), want["dx"][0, 0])
+    np.testing.assert_array_equal(dw.get_array(), want["dw"][1, 0])
+
+
+def test_step_through_cell_texts_equal_the_drawn_values():
+    rng = np.random.default_rng(1)
+    x, w, b = rng.normal(size=(1, 1, 6, 6)), rng.normal(size=(1, 1, 3, 3)), np.zeros(1)
+    panel = ConvStepFigure(x, w, b, 0, 0, 0, 1, 1, 1, Figure())
+    for i, j in [(0, 0), (3, 4), (5, 5)]:
+        g = panel.set_pixel(i, j)
+        np.testing.assert_array_equal(panel.dx.get_array(), g["dx"][0, 0])
+        np.testing.assert_array_equal(panel.dw.get_array(), g["dw"][0, 0])
+        texts = [t.get_text() for t in panel.dw.cell_texts]
+        assert texts == [format_value("{:.2f}", v) for v in g["dw"][0, 0].ravel()]
+        dx_texts = [t.get_text() for t in panel.dx.cell_texts]
+        assert dx_texts == ["" if v == 0 else format_value("{:.2f}", v)
+                            for v in g["dx"][0, 0].ravel()]
+
+
+def test_pool_explorer_moves_the_gradient_to_the_chosen_cell():
+    fmap = np.arange(36, dtype=float).reshape(6, 6) % 7
+    box = pool_explorer(fmap)
+    mode, ksize, stride, which, row, col = box.children[:6]
+    row.value, col.value = 1, 2
+    out, dx = pool_step_gradients(fmap, 2, 2, "max", (1, 2))
+    np.testing.assert_array_equal(box.state["result"][1], dx)
+    drawn_dx = _images(box.state["figure"])[2]
+    np.testing.assert_array_equal(drawn_dx.get_array(), dx)
+    labels = [t.get_text() for t in drawn_dx.axes.texts]
+    assert labels == ["" if v == 0 else format_value("{:.3g}", v) for v in dx.ravel()]
+    mode.value = "avg"
+    out, dx = pool_step_gradients(fmap, 2, 2, "avg", (1, 2))
+    np.testing.assert_array_equal(box.state["result"][0], out)
+    np.testing.assert_allclose(box.state["result"][1], dx)
+    assert dx.sum() == pytest.approx(1.0)
+
+
+def test_conv_explorer_never_writes_minus_zero():
+    box = conv_explorer(np.random.default_rng(0).uniform(size=(12, 12)))
+    kernel_menu, scale = box.children[0], box.children[1]
+    kernel_menu.value = "edge x (Sobel)"  # has zeros: -1 x 0 must read "0", not "-0"
+    scale.value = -1.0
+    assert box.children[-1].value[:4] == b"\x89PNG"  # a picture was sent
+    kernel_ax = [ax for ax in box.state["figure"].axes if ax.images][1]
+    labels = [t.get_text() for t in kernel_ax.texts]
+    np.testing.assert_array_equal(kernel_ax.images[0].get_array(),
+                                  -np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]))
+    assert labels == ["1", "0", "-1", "2", "0", "-2", "1", "0", "-1"]
+
+
+@pytest.mark.parametrize("v, text", [(-0.0, "0.00"), (-0.001, "0.00"), (-0.5, "-0.50"),
+                                     (0.25, "0.25")])
+def test_format_value_drops_the_sign_of_zero(v, text):
+    assert format_value("{:.2f}", v) == text
+    assert format_value("{:.3g}", -0.0) == "0"
+
+
+def test_derivation_checker_checks_the_setting_shown():
+    box = derivation_checker()
+    sliders = box.children[1:7]
+    assert all(not s.continuous_update for s in sliders)  # one check per release
+    updates = box.state["updates"]
+    box.children[5].value = 8  # width
+    assert box.state["updates"] == updates + 1
+    want = derivation_check("conv", stride=2, padding=1, dilation=2, height=7, width=8)
+    np.testing.assert_allclose(box.last_check["analytic"], want["analytic"])
+    assert box.last_check["title"] == want["title"]
+
+
+def test_training_loop_explorer_draws_the_loss_of_the_chosen_learning_rate():
+    def build():
+        rng = np.random.default_rng(0)
+        return L.Sequential(L.Conv2D(1, 2, 3, rng=rng), L.ReLU(), L.MaxPool2D(2), L.Flatten(),
+                            L.Dense(2 * 2 * 2, 3, rng=rng))
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(6, 1, 6, 6)), np.array([0, 1, 2, 0, 1, 2])
+    box = training_loop_explorer(build, x, y, steps=5, steps_max=20)
+    steps_slider, lr_slider = box.children[0].children
+    steps_slider.value = 12
+    lr_slider.value = 0.01
+    want, _ = run_training_loop(build, x, y, steps=12, lr=lr_slider.value)
+    np.testing.assert_array_equal(box.result[0], want)
+    line = box.state["figure"].axes[0].lines[0]
+    np.testing.assert_array_equal(line.get_ydata(), want)  # the curve drawn is that loss
+    other, _ = run_training_loop(build, x, y, steps=12, lr=0.1)
+    assert not np.allclose(want, other)  # the learning rate matters for these numbers
