@@ -9,7 +9,8 @@ threads, plus the ratio vectorized / PyTorch (below 1 means cnnbook is faster).
     python benchmarks/conv.py --threads 2
     python benchmarks/conv.py --dtype float64
 
-Times are the best of several repeats (milliseconds). Shared machines are noisy: compare
+Times are the best of several repeats (milliseconds); the repeats of cnnbook and PyTorch
+are interleaved. Shared machines are noisy: compare
 ratios measured in one run, not absolute times across runs.
 """
 from __future__ import annotations
@@ -40,6 +41,20 @@ CASES = [
 ]
 
 
+def best_times(fns, repeat):
+    """Best wall time in ms of each function in ``fns``, calling them in turn ``repeat``
+    times (interleaved, so a burst of load on a shared machine hits all of them)."""
+    for f in fns:
+        f()  # warm up
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, f in enumerate(fns):
+            t0 = time.perf_counter()
+            f()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return [1e3 * t for t in best]
+
+
 def best_time(f, repeat, number=1):
     """Best wall time of ``number`` calls of ``f``, over ``repeat`` runs, in ms per call."""
     f()  # warm up
@@ -50,6 +65,18 @@ def best_time(f, repeat, number=1):
             f()
         times.append((time.perf_counter() - t0) / number)
     return 1e3 * min(times)
+
+
+def gemm_fn(x, opts, rng):
+    """The forward pass's matrix product alone, W_row (F, C*k*k) @ X_col (C*k*k, OH*OW*N)
+    on operands made in advance: a lower bound for any im2col convolution."""
+    N, C, H, W = x.shape
+    F, k, pad = opts["F"], opts["k"], opts.get("padding", 0)
+    L = (H + 2 * pad - k + 1) * (W + 2 * pad - k + 1) * N
+    w_row = rng.normal(size=(F, C * k * k)).astype(x.dtype)
+    cols = rng.normal(size=(C * k * k, L)).astype(x.dtype)
+    out = np.empty((F, L), x.dtype)
+    return lambda: np.matmul(w_row, cols, out=out)
 
 
 def numpy_fns(kind, x, opts, rng, naive=False):
@@ -112,7 +139,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--no-naive", action="store_true", help="skip the slow loop version")
     args = parser.parse_args(argv)
     dtype = np.dtype(args.dtype)
@@ -121,7 +148,8 @@ def main(argv=None):
     rng = np.random.default_rng(0)
 
     header = (f"{'layer':<26}{'input':>16} | {'naive fwd':>10}{'vec fwd':>9}{'torch fwd':>10}"
-              f"{'ratio':>7} | {'naive f+b':>10}{'vec f+b':>9}{'torch f+b':>10}{'ratio':>7}")
+              f"{'ratio':>7} | {'naive f+b':>10}{'vec f+b':>9}{'torch f+b':>10}{'ratio':>7} | "
+              f"{'fwd GEMM':>8}")
     print(f"cnnbook conv/pool benchmark: {dtype}, {args.threads} thread(s), "
           f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}; "
           "times in ms (best of repeats); ratio = vectorized / torch")
@@ -131,7 +159,14 @@ def main(argv=None):
         for name, kind, shape, opts in CASES:
             x = rng.normal(size=shape).astype(dtype)
             fwd, fwd_bwd = numpy_fns(kind, x, opts, rng)
-            vec = [best_time(fwd, args.repeat), best_time(fwd_bwd, args.repeat)]
+            fns = [fwd, fwd_bwd]
+            if torch is not None:
+                fns += list(torch_fns(kind, x, opts, rng))
+            if kind == "conv":
+                fns.append(gemm_fn(x, opts, rng))
+            times = best_times(fns, args.repeat)
+            vec = times[:2]
+            gemm = times[-1] if kind == "conv" else "-"
             naive = ["-", "-"]
             if not args.no_naive:
                 small = x[:2]
@@ -141,15 +176,16 @@ def main(argv=None):
             ref = ["-", "-"]
             ratio = ["-", "-"]
             if torch is not None:
-                tf, tfb = torch_fns(kind, x, opts, rng)
-                ref = [best_time(tf, args.repeat), best_time(tfb, args.repeat)]
+                ref = times[2:4]
                 ratio = [f"{v / r:.2f}" for v, r in zip(vec, ref)]
 
             def cell(v, width):
                 return f"{v:>{width}.2f}" if isinstance(v, float) else f"{v:>{width}}"
             print(f"{name:<26}{'x'.join(map(str, shape)):>16} | {cell(naive[0], 10)}"
                   f"{cell(vec[0], 9)}{cell(ref[0], 10)}{ratio[0]:>7} | {cell(naive[1], 10)}"
-                  f"{cell(vec[1], 9)}{cell(ref[1], 10)}{ratio[1]:>7}")
+                  f"{cell(vec[1], 9)}{cell(ref[1], 10)}{ratio[1]:>7} | {cell(gemm, 8)}")
+    print("fwd GEMM: the forward pass's matrix product W_row @ X_col alone (numpy/BLAS), "
+          "a floor for an im2col convolution")
     if not args.no_naive:
         print("naive times are measured on a batch of 2 and scaled to the full batch")
 

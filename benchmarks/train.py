@@ -14,6 +14,7 @@ interleaved and the best of ``--repeat`` runs is kept.
     python benchmarks/train.py --layers                 # + forward/backward time of every layer
     python benchmarks/train.py --mnist ~/data/mnist     # real MNIST (train-images-idx3-ubyte[.gz], ...)
     python benchmarks/train.py --save benchmarks/results/train.json   # also write the results
+    python benchmarks/train.py --show benchmarks/results/train.json   # print a saved run
 
 Printed per row: seconds per epoch, images per second, the ratio cnnbook / PyTorch (below 1
 means cnnbook is faster), peak RSS of the process, and its RSS after a quarter and after half
@@ -74,7 +75,7 @@ def load_data(n_images, dtype, mnist_dir):
             raise SystemExit(f"benchmarks/train.py: --images {n_images} but MNIST has {len(x)}")
         return x[:n_images], y[:n_images]
     rng = np.random.default_rng(0)
-    x = rng.random((n_images, 1, 28, 28), dtype=np.float64).astype(dtype)
+    x = rng.random((n_images, 1, 28, 28), dtype=np.dtype(dtype))  # no float64 detour
     y = rng.integers(0, 10, n_images)
     return x, y
 
@@ -300,11 +301,20 @@ def main(argv=None):
     parser.add_argument("--layers", action="store_true", help="time every layer too")
     parser.add_argument("--no-torch", action="store_true", help="cnnbook only")
     parser.add_argument("--save", help="write the results as JSON to this file")
+    parser.add_argument("--show", help="print the tables of a file written by --save")
     parser.add_argument("--worker", choices=["cnnbook", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         args.threads = int(args.threads)
         return worker(args)
+    if args.show:
+        saved = json.loads(Path(args.show).read_text())
+        meta = saved["meta"]
+        print(f"saved run of {meta['date']} on {meta['machine']} (numpy {meta['numpy']}, "
+              f"torch {meta.get('torch', '-')}): {meta['command']}")
+        print_table(saved["rows"])
+        print_layers(saved["rows"])
+        return None
 
     import numpy as np
     frameworks = ["cnnbook"]
@@ -339,6 +349,7 @@ def main(argv=None):
                     machine=f"{platform.machine()}, {os.cpu_count()} CPUs",
                     command="python benchmarks/train.py " + " ".join(argv or sys.argv[1:]),
                     numpy=np.__version__, images=args.images, batch=BATCH,
+                    torch=(__import__("torch").__version__ if "torch" in frameworks else None),
                     data="MNIST" if args.mnist else "synthetic")
         Path(args.save).parent.mkdir(parents=True, exist_ok=True)
         Path(args.save).write_text(json.dumps(dict(meta=meta, rows=rows), indent=1) + "\n")
