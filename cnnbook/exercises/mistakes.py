@@ -208,10 +208,10 @@ CONV_F = [
 ]
 
 CONV_B = [
-    Mistake("conv-dx-flipped", "dx equals what the flipped kernel gives: in the backward "
-            "pass each dout[i, j] is sent back through the same weights w[p, q] to "
-            "x[i*s + p, j*s + q] (a full convolution with the kernel rotated by 180 degrees); "
-            "check the kernel orientation in your dx",
+    Mistake("conv-dx-flipped", "dx is what a flipped kernel (w[..., ::-1, ::-1]) gives: "
+            "dout[n, f, i, j] goes back to x[n, :, i*s + p, j*s + q] through the same, "
+            "unflipped w[f, :, p, q]. Written as a full convolution of dout, the kernel is "
+            "rotated by 180 degrees exactly once: you rotated it twice, or not at all",
             lambda c, r: {"dx": _conv_bwd(c.args["dout"], c.args["x"], _flip(c.args["w"]),
                                           **c.kwargs)[0]}),
     Mistake("conv-dw-flipped", "dw is flipped (dw[..., ::-1, ::-1]): dw[f, c, p, q] = "
