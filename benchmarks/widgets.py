@@ -13,6 +13,9 @@ Run from the repository root (optionally name some explorers to time only those)
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import statistics
 import sys
 import time
@@ -59,19 +62,26 @@ def values_for(control, n=5):
     return []
 
 
-def time_explorer(name, box, rows, skip=()):
+def time_explorer(name, box, rows):
+    seen = set()
     for control in controls_of(box):
         label = control.description or type(control).__name__
-        if label in skip or getattr(control, "disabled", False):
-            continue
+        if label in seen or getattr(control, "disabled", False):
+            continue  # e.g. nine custom-weight boxes: time the first one
+        seen.add(label)
+        if name == "conv_explorer" and label == "FloatText":
+            box.children[0].value = "custom"  # the weight boxes act on the custom kernel
+            label = "custom weight"
         start_value = control.value
         times, cpu = [], []
         for v in values_for(control):
             t0, c0 = time.perf_counter(), time.process_time()
-            control.value = v
+            with contextlib.redirect_stdout(io.StringIO()):  # Output widgets print here
+                control.value = v
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-        control.value = start_value
+        with contextlib.redirect_stdout(io.StringIO()):
+            control.value = start_value
         if times:
             row = (name, label, len(times), statistics.median(times), max(times),
                    statistics.median(cpu))
@@ -145,11 +155,13 @@ def main():
         if only and name not in only:
             continue
         try:
-            box = make()
+            with contextlib.redirect_stdout(io.StringIO()):
+                box = make()
         except TypeError as err:  # an explorer whose signature changed: say so, go on
             print(f"{name}: not built ({err})", flush=True)
             continue
         time_explorer(name, box, rows)
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     worst = max(rows, key=lambda r: r[3])
     print(f"slowest median: {worst[0]} / {worst[1]}: {worst[3]:.3f} s wall, "
           f"{worst[5]:.3f} s cpu", flush=True)
