@@ -62,7 +62,8 @@ class ConvStepFigure:
                                  transform=axes[5].transAxes)
         self.patches = []
         self.result = None
-        fig.tight_layout()
+        if fig.get_layout_engine() is None:  # a caller's layout engine does it
+            fig.tight_layout()
 
     def set_pixel(self, i, j):
         n, f, c = self.n, self.f, self.c

@@ -51,29 +51,29 @@ class FigureView:
         self.layout = layout
         self.image = widgets.Image(format="png")
         self.state = {"result": None, "title": None, "updates": 0, "figure": self.fig}
-        self._positions = None
+        self._positions = {}  # layout key -> axes positions found by the layout engine
 
-    def refresh(self, *_):
+    def refresh(self, *_, key=None):
         """Clear the figure, call ``draw(fig)`` and show the result.
 
-        The layout engine runs on the first drawing only (it costs as much as drawing the
-        figure): later drawings with the same number of axes get the axes positions the
-        engine found then.
+        The layout engine runs once per ``key`` (it costs as much as drawing the figure):
+        later drawings with the same key and number of axes get the axes positions the
+        engine found then. Pass a key that changes when the panels change shape.
         """
         fig = self.fig
         fig.clear()
-        frozen = self._positions is not None
-        fig.set_layout_engine("none" if frozen else self.layout)
+        positions = self._positions.get(key)
+        fig.set_layout_engine("none" if positions else self.layout)
         self.state["result"] = self.draw(fig)
-        if frozen and len(fig.axes) == len(self._positions) and not fig.subfigs:
-            for ax, pos in zip(fig.axes, self._positions):
+        if positions and len(fig.axes) == len(positions) and not fig.subfigs:
+            for ax, pos in zip(fig.axes, positions):
                 ax.set_position(pos)
             self.show()
             return
         fig.set_layout_engine(self.layout)
         self.show()
         if self.layout is not None and not fig.subfigs:
-            self._positions = [ax.get_position() for ax in fig.axes]
+            self._positions[key] = [ax.get_position() for ax in fig.axes]
 
     def show(self):
         """Render the figure to PNG and put it in the image widget."""

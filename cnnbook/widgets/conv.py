@@ -142,7 +142,7 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
                               description=r"output column \(j\)",
                               continuous_update=False, style=STYLE)
     message = widgets.Output()
-    view = FigureView(figsize=STEP_FIGSIZE, layout=None)
+    view = FigureView(figsize=STEP_FIGSIZE, layout="tight")
     box = widgets.VBox([widgets.HBox([n_box, f_box, c_box]),
                         widgets.HBox([s_box, p_box, d_box]), i_box, j_box, message, view.image])
     box.state = view.state
@@ -173,10 +173,18 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
         finally:
             busy["flag"] = False
         key = (n_box.value, f_box.value, c_box.value, s_box.value, p_box.value, d_box.value)
-        if panel["key"] != key:
+        if panel["key"] != key:  # rebuild; the layout is reused for the same output shape
             n, f, c, s, p, d = key
-            panel["figure"] = ConvStepFigure(x, w, b, n, f, c, s, p, d, view.fig)
+
+            def build(fig):
+                panel["figure"] = ConvStepFigure(x, w, b, n, f, c, s, p, d, fig)
+                return panel["figure"].set_pixel(i_box.value, j_box.value)
+
             panel["key"] = key
+            view.draw = build
+            view.refresh(key=(OH, OW, p))
+            box.result = view.state["result"]
+            return
         box.result = panel["figure"].set_pixel(i_box.value, j_box.value)
         view.show()
 

@@ -57,11 +57,12 @@ def pool_explorer(fmap=None):
     def redraw():
         key = (mode.value, ksize.value, stride.value)
         if drawn["key"] != key:  # new forward pass: rebuild the three panels
-            view.fig.set_layout_engine("constrained")
-            view.fig.clear()
-            view.state["result"] = draw_pool(view.fig, fmap, kernel_size=key[1], stride=key[2],
-                                             mode=key[0], cell=cell())
+            view.draw = lambda fig: draw_pool(fig, fmap, kernel_size=key[1], stride=key[2],
+                                              mode=key[0], cell=cell())
+            out_shape = (pool_output_size(H, key[1], key[2]), pool_output_size(W, key[1], key[2]))
+            view.refresh(key=out_shape)  # panel widths follow the output's shape
             drawn["key"] = key
+            return
         else:  # only the followed cell moved: update outlines and the gradient panel
             view.fig.set_layout_engine("none")  # keep the layout of the last rebuild
             out, dx = pool_step_gradients(fmap, key[1], key[2], key[0], cell())
