@@ -5,7 +5,7 @@ each split product ends at a barrier where every thread must have finished. The 
 a convolution layer on MNIST-sized inputs are skinny (6 or 16 filters, a few thousand
 columns): a second thread saves little, and when the other core is busy (another process,
 or the machine is shared) each barrier waits for a thread that is not running. Measured here
-with 2 BLAS threads on a loaded 2-core machine, one LeNet-5 training step took 8-16 times
+with 2 BLAS threads on a loaded 2-core machine, one LeNet-5 training step took about 8 times
 longer than with 1 thread. :func:`blas_threads_for` limits BLAS to one thread for such
 products and leaves larger ones alone.
 
