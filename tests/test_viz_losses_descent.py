@@ -97,7 +97,7 @@ def test_plot_lr_explorer_title(lr, word):
         warnings.simplefilter("error")  # the divergence warning must be caught inside
         fig = viz.plot_lr_explorer(q, lr, steps=400)
     title = fig._suptitle.get_text()
-    assert word in title and "2/L" in title and "0.2" in title
+    assert word in title and r"2/\lambda_{\max}$ = 0.2" in title
 
 
 def test_softmax_explorer_recomputes():
@@ -114,7 +114,7 @@ def test_softmax_explorer_recomputes():
 def test_lr_explorer_recomputes():
     w = widgets.lr_explorer(lr=0.1, steps=20)
     assert w.result["converges"] and len(w.result["path"]) == 21
-    w.children[0].value = 0.5          # above 2/L = 0.2
+    w.children[0].value = 0.5          # above 2/lambda_max = 0.2
     assert not w.result["converges"]
     w.children[0].value = 0.25
     w.children[2].value = 0.5          # momentum 0.5: bound 2 (1 + 0.5) / 10 = 0.3

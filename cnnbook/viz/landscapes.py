@@ -185,7 +185,8 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     The path comes from :func:`cnnbook.optim.gradient_descent` (its divergence warning
     is caught: a diverging path simply ends). The title says whether the iteration
     converges (the rate of :func:`heavy_ball_rate` is below 1) and gives the bound
-    :math:`2/L` (:math:`2(1+\mu)/L` with momentum :math:`\mu`).
+    :math:`2/\lambda_{\max}` (:math:`2(1+\mu)/\lambda_{\max}` with momentum :math:`\mu`), where
+    :math:`\lambda_{\max}` is the largest curvature (``quad.L``).
 
     Parameters
     ----------
@@ -218,10 +219,10 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     ax_loss.set_xlim(0, steps)
     f0 = float(quad(np.asarray(x0, dtype=np.float64)))
     ax_loss.set_ylim(1e-12, max(1e6, 10 * f0))
-    bound_txt = "2/L" if momentum == 0 else r"2(1+\mu)/L"
+    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\mu)/\lambda_{\max}"
     fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {verdict} "
                  f"(rate {rate:.3f} per step); bound ${bound_txt}$ = {bound:.3g}, "
-                 f"L = {quad.L:g}", fontsize=10)
+                 f"$\\lambda_{{\\max}}$ = {quad.L:g}", fontsize=10)
     if fig.get_layout_engine() is None:  # a caller's layout engine does it
         fig.tight_layout()
     return fig

@@ -65,7 +65,7 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
     Controls: learning rate (log scale), number of steps, momentum and the starting
     point. Each change reruns :func:`cnnbook.optim.gradient_descent` and redraws
     :func:`cnnbook.viz.plot_lr_explorer`; the title says "converges" or "diverges" and
-    gives the bound :math:`2/L`.
+    gives the bound :math:`2/\lambda_{\max}`.
 
     Returns
     -------
