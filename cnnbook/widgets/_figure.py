@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 __all__ = ["FigureView", "STYLE"]
 
@@ -74,6 +76,9 @@ class FigureView:
         self.show()
         if self.layout is not None and not fig.subfigs:
             self._positions[key] = [ax.get_position() for ax in fig.axes]
+            # In-place updates (show() without refresh) keep this layout: the engine
+            # would otherwise run again on every draw.
+            fig.set_layout_engine("none")
 
     def show(self):
         """Render the figure to PNG and put it in the image widget."""
@@ -82,7 +87,18 @@ class FigureView:
         for sub in fig.subfigs:
             titles += [sub.get_suptitle()] if hasattr(sub, "get_suptitle") else []
         self.state["title"] = " | ".join(t for t in titles if t)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast to encode
-        self.image.value = buf.getvalue()
+        self.image.value = self.render()
         self.state["updates"] += 1
+
+    def render(self):
+        """The figure as PNG bytes: one Agg draw, RGB (no alpha), fast zlib level.
+
+        ``savefig`` would draw the figure twice when a layout engine is set (once to lay
+        it out, once to render) and keeps the alpha channel; the pixels are the same.
+        """
+        canvas = self.fig.canvas
+        canvas.draw()
+        rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+        buf = io.BytesIO()
+        Image.fromarray(rgb).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
