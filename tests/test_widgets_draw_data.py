@@ -75,6 +75,49 @@ def test_pool_explorer_moves_the_gradient_to_the_chosen_cell():
     assert dx.sum() == pytest.approx(1.0)
 
 
+def _pixels(png):
+    import io
+
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
+
+
+@pytest.mark.parametrize("explorer", ["step", "pool"])
+def test_blitted_steps_show_the_new_values_and_repeat_exactly(explorer):
+    """In-place steps redraw only the changed artists over a saved background: the picture
+    changes, the artists hold the computed values, a step back gives the same bytes, and
+    the picture is (up to a few antialiased pixels) the one a full draw makes."""
+    rng = np.random.default_rng(2)
+    if explorer == "step":
+        x, w, b = rng.normal(size=(1, 1, 6, 6)), rng.normal(size=(2, 1, 3, 3)), np.zeros(2)
+        box = backprop_step_through(x, w, b, f=0, i=0, j=0)
+        control = box.children[3]  # output column j
+    else:
+        fmap = rng.uniform(size=(6, 6))
+        box = pool_explorer(fmap)
+        control = box.children[5]  # output col
+    image = box.children[-1]
+    pngs = {}
+    for v in (1, 2, 0, 1):
+        before = image.value
+        control.value = v
+        assert image.value != before
+        pngs.setdefault(v, set()).add(image.value)
+        drawn = _images(box.state["figure"])
+        if explorer == "step":
+            want = conv_step_gradients(x, w, b, 0, 0, 0, v)
+            np.testing.assert_array_equal(drawn[3].get_array(), want["dx"][0, 0])
+            np.testing.assert_array_equal(drawn[4].get_array(), want["dw"][0, 0])
+        else:
+            out, dx = pool_step_gradients(fmap, 2, 2, "max", (0, v))
+            np.testing.assert_array_equal(drawn[2].get_array(), dx)
+    assert all(len(p) == 1 for p in pngs.values())  # same setting, same picture
+    view = box.state["view"]
+    blitted, full = _pixels(image.value), _pixels(view.render())
+    assert blitted.shape == full.shape
+    assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
+
+
 def test_conv_explorer_never_writes_minus_zero():
     box = conv_explorer(np.random.default_rng(0).uniform(size=(12, 12)))
     kernel_menu, scale = box.children[0], box.children[1]
@@ -125,3 +168,56 @@ def test_training_loop_explorer_draws_the_loss_of_the_chosen_learning_rate():
     np.testing.assert_array_equal(line.get_ydata(), want)  # the curve drawn is that loss
     other, _ = run_training_loop(build, x, y, steps=12, lr=0.1)
     assert not np.allclose(want, other)  # the learning rate matters for these numbers
+
+
+def test_bn_training_explorer_epochs_continue_the_run_exactly():
+    """More epochs continue the cached run, fewer slice it: both equal a fit from scratch."""
+    from cnnbook.losses import softmax_cross_entropy
+    from cnnbook.optim import SGD
+    from cnnbook.train import fit
+    from cnnbook.widgets import bn_training_explorer
+
+    def build(batch_norm, r):
+        layers = [L.Conv2D(1, 2, 3, padding=1, rng=r)]
+        layers += [L.BatchNorm2D(2)] if batch_norm else []
+        return L.Sequential(*layers, L.ReLU(), L.Flatten(), L.Dense(2 * 4 * 4, 3, rng=r))
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(40, 1, 4, 4)), rng.integers(0, 3, size=40)
+    box = bn_training_explorer(build, x, y, lrs=(0.05, 0.1), lr=0.1, epochs=1, batch_size=8)
+    epochs = box.children[1]
+    for e in (3, 2):
+        epochs.value = e
+        for bn, name in ((False, "without BN"), (True, "with BN")):
+            hist = fit(build(bn, np.random.default_rng(0)), softmax_cross_entropy,
+                       SGD(0.1, momentum=0.9), x, y, epochs=e, batch_size=8,
+                       rng=np.random.default_rng(1), progress=False)
+            np.testing.assert_array_equal(box.state["result"][name], hist["loss"])
+            line = [ln for ln in box.state["figure"].axes[0].lines if ln.get_label() == name]
+            np.testing.assert_array_equal(line[0].get_ydata(), hist["loss"])
+
+
+def test_conv_explorer_kernel_steps_redraw_kernel_and_output_in_place():
+    from cnnbook.conv import conv2d_forward
+    from cnnbook.viz import KERNELS_3X3
+
+    img = np.random.default_rng(4).uniform(size=(12, 12))
+    box = conv_explorer(img)
+    kernel_menu, scale, stride = box.children[0], box.children[1], box.children[2]
+    image = box.children[-1]
+    first = image.value
+    stride.value = 2  # a new setting: full redraw; then kernel steps are blitted on it
+    for name, sc in (("sharpen", 1.0), ("sharpen", -0.5), ("blur (Gaussian)", 2.0)):
+        kernel_menu.value, scale.value = name, sc
+        k = sc * KERNELS_3X3[name]
+        want, _ = conv2d_forward(img[None, None], k[None, None], np.zeros(1), stride=2)
+        _, drawn_k, drawn_out = _images(box.state["figure"])
+        np.testing.assert_array_equal(drawn_k.get_array(), k)
+        np.testing.assert_allclose(drawn_out.get_array(), want[0, 0])
+        np.testing.assert_allclose(box.state["result"], want[0, 0])
+        assert [t.get_text() for t in drawn_k.axes.texts] == \
+            [format_value("{:.3g}", v) for v in k.ravel()]
+    blitted, full = _pixels(image.value), _pixels(box.state["view"].render())
+    assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
+    kernel_menu.value, scale.value, stride.value = "edge x (Sobel)", 1.0, 1
+    assert _pixels(image.value).shape == _pixels(first).shape

@@ -13,9 +13,9 @@ from matplotlib.patches import Rectangle
 from ..conv import conv2d_forward, conv_output_size
 from ..receptive_field import window_coverage
 from .animation import offline_animation
-from .heatmaps import annotate_grid, diverging_limit, label_image_axes
+from .heatmaps import annotate_grid, diverging_limit, label_image_axes, set_grid_values
 
-__all__ = ["KERNELS_3X3", "draw_conv", "show_conv", "conv_animation", "receptive_field_patch",
+__all__ = ["KERNELS_3X3", "draw_conv", "update_conv_kernel", "show_conv", "conv_animation", "receptive_field_patch",
            "plot_window_coverage"]
 
 
@@ -97,6 +97,39 @@ def draw_conv(fig, image, kernel, *, stride=1, padding=0, dilation=1, kernel_nam
     label_image_axes(ax_out)
     fig.colorbar(shown, ax=ax_out, shrink=0.7)
     return out
+
+
+def update_conv_kernel(fig, image, kernel, *, stride=1, padding=0, dilation=1,
+                       kernel_name="kernel"):
+    r"""Change the kernel of a figure drawn by :func:`draw_conv`, in place.
+
+    For a kernel of the shape drawn, with the same image, stride, padding and dilation:
+    the kernel panel (values, colours, title) and the output panel are updated, nothing
+    else is touched. Returns ``(out, artists)``, the new output and the artists that
+    changed (for blitting, see :meth:`cnnbook.widgets.FigureView.show_changed`), or
+    ``None`` when the kernel's shape differs from the drawn one (draw the figure again).
+    """
+    kernel = np.asarray(kernel, dtype=np.float64)
+    ax_in, ax_k, ax_out = [ax for ax in fig.axes if ax.images]  # colour bars hold no image
+    shown_k, shown_out = ax_k.images[0], ax_out.images[0]
+    if shown_k.get_array().shape != kernel.shape:
+        return None
+    out, _ = conv2d_forward(np.asarray(image, dtype=np.float64)[None, None],
+                            kernel[None, None], np.zeros(1), stride=stride, padding=padding,
+                            dilation=dilation)
+    out = np.asarray(out[0, 0])
+    lim = diverging_limit(kernel)
+    shown_k.set_clim(-lim, lim)  # before the texts: their colour follows the cell colour
+    set_grid_values(shown_k, list(ax_k.texts), kernel, fmt="{:.3g}")
+    KH, KW = kernel.shape
+    ax_k.set_title(f"{kernel_name}\n{KH}×{KW}, dilation {dilation}", fontsize=9)
+    shown_out.set_data(out)
+    lim = diverging_limit(out)
+    shown_out.set_clim(-lim, lim)
+    artists = [ax_k.title]
+    for ax, shown in ((ax_k, shown_k), (ax_out, shown_out)):
+        artists += [shown, *ax.spines.values(), *ax.texts, shown.colorbar.ax]
+    return out, artists
 
 
 def show_conv(image, kernel, *, stride=1, padding=0, dilation=1, kernel_name="kernel",

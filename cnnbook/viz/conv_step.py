@@ -65,6 +65,16 @@ class ConvStepFigure:
         if fig.get_layout_engine() is None:  # a caller's layout engine does it
             fig.tight_layout()
 
+    def changing_artists(self):
+        """The artists :meth:`set_pixel` changes, in drawing order (for blitting): the three
+        gradient heatmaps with their spines and cell texts, the outlines (and the input's
+        spines, drawn over them), two titles and the note."""
+        out = []
+        for k, image in ((2, self.delta), (3, self.dx), (4, self.dw)):
+            out += [image, *self.axes[k].spines.values(), *image.cell_texts]
+        return out + self.patches + [*self.axes[0].spines.values(), self.axes[0].title,
+                                     self.axes[2].title, self.note]
+
     def set_pixel(self, i, j):
         n, f, c = self.n, self.f, self.c
         g = self.result = conv_step_gradients(self.x, self.w, self.b, n, f, i, j, **self.conv)

@@ -15,7 +15,8 @@ from ..receptive_field import pool_step_gradients
 from .animation import offline_animation
 from .heatmaps import annotate_grid, label_image_axes
 
-__all__ = ["draw_pool", "update_pool_cell", "show_pool", "pool_animation"]
+__all__ = ["draw_pool", "update_pool_cell", "pool_cell_artists", "show_pool",
+           "pool_animation"]
 
 
 def _outline_window(ax, i, j, kernel_size, stride, color, lw=2.0, ls="-"):
@@ -75,6 +76,16 @@ def draw_pool(fig, fmap, *, kernel_size=2, stride=None, mode="max", cell=(0, 0),
                  fontsize=10)
     update_pool_cell(ax_in, ax_out, ax_dx, out.shape, dx, kernel_size, stride, cell)
     return out, dx
+
+
+def pool_cell_artists(ax_in, ax_out, ax_dx):
+    """The artists :func:`update_pool_cell` changes, in drawing order (for blitting): the
+    gradient heatmap, its spines, cell texts, title and colour bar, and the outlines (with
+    the spines of their axes, drawn over them)."""
+    shown = ax_dx.images[0]
+    cbar = shown.colorbar.ax if shown.colorbar is not None else None
+    return ([shown, *ax_dx.spines.values(), *ax_dx.texts, ax_dx.title, cbar]
+            + [a for ax in (ax_in, ax_out) for a in (*ax.patches, *ax.spines.values())])
 
 
 def update_pool_cell(ax_in, ax_out, ax_dx, out_shape, dx, kernel_size, stride, cell):

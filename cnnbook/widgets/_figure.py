@@ -43,7 +43,7 @@ class FigureView:
     state : dict
         ``result`` (of the last ``draw``), ``title`` (every non-empty title of the figure,
         joined by ``" | "``), ``updates`` (how many times the image was replaced) and
-        ``figure`` (``fig``, to read the drawn artists).
+        ``figure`` (``fig``, to read the drawn artists) and ``view`` (this object).
     """
 
     def __init__(self, draw=None, figsize=(8, 3.4), *, dpi=72, layout="constrained"):
@@ -52,8 +52,11 @@ class FigureView:
         self.draw = draw
         self.layout = layout
         self.image = widgets.Image(format="png")
-        self.state = {"result": None, "title": None, "updates": 0, "figure": self.fig}
+        self.state = {"result": None, "title": None, "updates": 0, "figure": self.fig,
+                      "view": self}
         self._positions = {}  # layout key -> axes positions found by the layout engine
+        self._background = None  # pixels without show_changed's artists
+        self._animated = []  # the artists show_changed made animated
 
     def refresh(self, *_, key=None):
         """Clear the figure, call ``draw(fig)`` and show the result.
@@ -64,6 +67,7 @@ class FigureView:
         """
         fig = self.fig
         fig.clear()
+        self._background, self._animated = None, []
         positions = self._positions.get(key)
         fig.set_layout_engine("none" if positions else self.layout)
         self.state["result"] = self.draw(fig)
@@ -82,13 +86,51 @@ class FigureView:
 
     def show(self):
         """Render the figure to PNG and put it in the image widget."""
+        self._update_titles()
+        self.image.value = self.render()
+        self.state["updates"] += 1
+
+    def show_changed(self, artists):
+        """Show the figure after an in-place update that changed only ``artists`` (blitting).
+
+        The first call after a :meth:`refresh` draws the figure once without ``artists``
+        (they are made animated) and keeps those pixels; every call then restores them
+        and draws only ``artists`` on top, by zorder as a full draw would (include the
+        axes' spines with an image that reaches them, so they stay on top of it).
+        Artists created later (new outlines) are made animated here too. The figure must
+        not change otherwise (no layout change): call :meth:`refresh` for that.
+        """
+        fig, canvas = self.fig, self.fig.canvas
+        artists = [a for a in artists if a is not None]
+        for a in artists:
+            a.set_animated(True)
+        self._animated += artists
+        if self._background is None:
+            fig.set_layout_engine("none")  # the layout found by refresh() stays
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for a in sorted(artists, key=lambda a: a.get_zorder()):  # as Axes.draw orders them
+            if a.get_visible():
+                a.draw(renderer)
+        self._update_titles()
+        self.image.value = self._encode()
+        self.state["updates"] += 1
+
+    def _update_titles(self):
         fig = self.fig
         titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
         for sub in fig.subfigs:
             titles += [sub.get_suptitle()] if hasattr(sub, "get_suptitle") else []
         self.state["title"] = " | ".join(t for t in titles if t)
-        self.image.value = self.render()
-        self.state["updates"] += 1
+
+    def _encode(self):
+        rgb = np.asarray(self.fig.canvas.buffer_rgba())[..., :3]
+        buf = io.BytesIO()
+        Image.fromarray(rgb).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
     def render(self):
         """The figure as PNG bytes: one Agg draw, RGB (no alpha), fast zlib level.
@@ -96,9 +138,9 @@ class FigureView:
         ``savefig`` would draw the figure twice when a layout engine is set (once to lay
         it out, once to render) and keeps the alpha channel; the pixels are the same.
         """
-        canvas = self.fig.canvas
-        canvas.draw()
-        rgb = np.asarray(canvas.buffer_rgba())[..., :3]
-        buf = io.BytesIO()
-        Image.fromarray(rgb).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        for a in self._animated:  # a full draw shows every artist (none is left out)
+            a.set_animated(False)
+        self._animated = []
+        self._background = None
+        self.fig.canvas.draw()
+        return self._encode()

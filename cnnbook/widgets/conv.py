@@ -6,7 +6,7 @@ import numpy as np
 
 from ..conv import conv_output_size
 from ..data import sample_photo
-from ..viz.conv import KERNELS_3X3, draw_conv
+from ..viz.conv import KERNELS_3X3, draw_conv, update_conv_kernel
 from ..viz.conv_step import STEP_FIGSIZE, ConvStepFigure
 from ._figure import STYLE, FigureView
 
@@ -76,13 +76,36 @@ def conv_explorer(image=None, *, size=96, kernels=None):
             return None
 
     view = FigureView(draw, (10, 3.4))
-    out, state, refresh = view.image, view.state, view.refresh
-    for control in [kernel_menu, scale, stride, padding, dilation]:
+    out, state = view.image, view.state
+    drawn = {"setting": None}  # (stride, padding, dilation) of the figure shown
+
+    def refresh(*_):
+        drawn["setting"] = (stride.value, padding.value, dilation.value)
+        view.refresh()
+
+    def kernel_changed(*_):
+        """Only the kernel changed: update its panel and the output, redraw only those."""
+        custom_box.layout.display = "" if kernel_menu.value == "custom" else "none"
+        if state["result"] is None or drawn["setting"] != (stride.value, padding.value,
+                                                           dilation.value):
+            return refresh()
+        name = kernel_menu.value if scale.value == 1 else f"{scale.value:g} × {kernel_menu.value}"
+        changed = update_conv_kernel(view.fig, image, current_kernel(), stride=stride.value,
+                                     padding=padding.value, dilation=dilation.value,
+                                     kernel_name=name)
+        if changed is None:  # a kernel of another shape
+            return refresh()
+        state["result"], artists = changed
+        view.show_changed(artists)
+
+    for control in [kernel_menu, scale]:
+        control.observe(kernel_changed, names="value")
+    for control in [stride, padding, dilation]:
         control.observe(refresh, names="value")
 
     def on_custom_weight(_change):
         if kernel_menu.value == "custom":  # the boxes are hidden (and unused) otherwise
-            refresh()
+            kernel_changed()
 
     for cell in cells:
         cell.observe(on_custom_weight, names="value")
@@ -186,7 +209,7 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
             box.result = view.state["result"]
             return
         box.result = panel["figure"].set_pixel(i_box.value, j_box.value)
-        view.show()
+        view.show_changed(panel["figure"].changing_artists())  # only these are redrawn
 
     for control in (n_box, f_box, c_box, s_box, p_box, d_box, i_box, j_box):
         control.observe(update, names="value")

@@ -7,7 +7,7 @@ import numpy as np
 from ..data import load_digits
 from ..pooling import pool_output_size
 from ..receptive_field import pool_step_gradients
-from ..viz.pooling import draw_pool, update_pool_cell
+from ..viz.pooling import draw_pool, pool_cell_artists, update_pool_cell
 from ._figure import STYLE, FigureView
 
 __all__ = ["pool_explorer"]
@@ -64,12 +64,11 @@ def pool_explorer(fmap=None):
             drawn["key"] = key
             return
         else:  # only the followed cell moved: update outlines and the gradient panel
-            view.fig.set_layout_engine("none")  # keep the layout of the last rebuild
             out, dx = pool_step_gradients(fmap, key[1], key[2], key[0], cell())
             ax_in, ax_out, ax_dx = [ax for ax in view.fig.axes if ax.images]
             update_pool_cell(ax_in, ax_out, ax_dx, out.shape, dx, key[1], key[2], cell())
             view.state["result"] = (out, dx)
-        view.show()
+            view.show_changed(pool_cell_artists(ax_in, ax_out, ax_dx))  # only these redrawn
 
     busy = {"on": False}
 

@@ -162,19 +162,29 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
     epoch_slider = widgets.IntSlider(value=epochs, min=1, max=10, description="epochs",
                                      continuous_update=False, style=STYLE)
 
-    runs = {}  # (batch norm, lr, epochs) -> losses: a setting seen before is not retrained
+    # (batch norm, lr) -> the run so far: its model, optimizer and shuffling rng keep going,
+    # so more epochs train only the added ones and fewer are a slice of the losses (fit
+    # called again continues exactly where it stopped: same batches, same momentum).
+    runs = {}
 
     def train(bn, lr, epochs):
-        if (bn, lr, epochs) not in runs:
-            model = build(bn, np.random.default_rng(seed))
+        run = runs.get((bn, lr))
+        if run is None:
+            run = runs[bn, lr] = {"model": build(bn, np.random.default_rng(seed)),
+                                  "opt": SGD(lr, momentum=momentum),
+                                  "rng": np.random.default_rng(seed + 1),
+                                  "losses": [], "diverged": False}
+        if len(run["losses"]) < epochs and not run["diverged"]:
             try:
-                hist = fit(model, softmax_cross_entropy, SGD(lr, momentum=momentum), x, y,
-                           epochs=epochs, batch_size=batch_size,
-                           rng=np.random.default_rng(seed + 1), progress=False)
-                runs[bn, lr, epochs] = np.array(hist["loss"])
+                hist = fit(run["model"], softmax_cross_entropy, run["opt"], x, y,
+                           epochs=epochs - len(run["losses"]), batch_size=batch_size,
+                           rng=run["rng"], progress=False)
+                run["losses"] += list(hist["loss"])
             except TrainingDiverged:
-                runs[bn, lr, epochs] = np.full(epochs, np.nan)
-        return runs[bn, lr, epochs]
+                run["diverged"] = True  # in the epoch after the recorded ones
+        if len(run["losses"]) < epochs:
+            return np.full(epochs, np.nan)
+        return np.array(run["losses"][:epochs])
 
     def draw(fig):
         curves = {("with BN" if bn else "without BN"):
