@@ -111,6 +111,34 @@ def test_softmax_explorer_recomputes():
     assert plt.get_fignums() == []     # figures are closed after display
 
 
+def test_softmax_explorer_bars_hold_the_values_and_match_a_full_draw():
+    """Steps redraw only the bars, marks and title (blitting) over the fixed axes."""
+    import io
+
+    from PIL import Image
+
+    from cnnbook.losses import softmax
+    w = widgets.softmax_explorer(logits=(2.0, 1.0, -1.0), true_class=0)
+    first = w.children[-1].value
+    w.children[1].value = 3.0
+    w.children[3].value = 2
+    fig = w.state["figure"]
+    z = np.array([2.0, 3.0, -1.0])
+    p = softmax(z[None])[0]
+    for ax, want in zip(fig.axes[:3], (z, p, p - np.eye(3)[2])):
+        np.testing.assert_allclose([b.get_height() for b in ax.patches], want)
+    np.testing.assert_array_equal(fig.axes[1].lines[0].get_ydata(), [0, 0, 1])
+    assert "true class 2" in w.state["title"]
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
+
+    np.testing.assert_array_equal(pixels(w.children[-1].value),
+                                  pixels(w.state["view"].render()))
+    w.children[3].value, w.children[1].value = 0, 1.0
+    assert w.children[-1].value == first  # back at the start: the same picture
+
+
 def test_lr_explorer_recomputes():
     w = widgets.lr_explorer(lr=0.1, steps=20)
     assert w.result["converges"] and len(w.result["path"]) == 21

@@ -232,3 +232,34 @@ def test_digit_explorer_recomputes_when_index_moves():
     pick.value = 3
     assert box.state["updates"] == 2 and box.state["result"][0] == 3
     assert "true 3" in box.state["title"]
+
+
+def test_digit_explorer_step_draws_the_new_digit_maps_and_probabilities():
+    """Steps are blitted in place: the artists hold the new digit's values and the picture
+    is the one a full draw of the same figure makes."""
+    import io
+
+    from PIL import Image
+
+    from cnnbook.analysis import feature_maps
+    model = _small_cnn(np.random.default_rng(0))
+    x = np.random.default_rng(1).random((5, 1, 8, 8))
+    box = widgets.digit_explorer(model, x, np.arange(5), index=0)
+    pick, image = box.children
+    first = image.value
+    for i in (3, 1, 0):
+        pick.value = i
+        fig = box.state["figure"]
+        probs, maps = feature_maps(model, x[i, 0], 0)
+        np.testing.assert_array_equal(fig.subfigs[0].axes[0].images[0].get_array(), x[i, 0])
+        np.testing.assert_allclose([b.get_height() for b in fig.subfigs[1].axes[0].patches],
+                                   probs)
+        drawn = [ax.images[0].get_array() for ax in fig.subfigs[2].axes if ax.images]
+        np.testing.assert_allclose(np.array(drawn), maps)
+    assert image.value == first  # back at digit 0: the same picture
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
+
+    np.testing.assert_array_equal(pixels(image.value),
+                                  pixels(box.state["view"].render()))

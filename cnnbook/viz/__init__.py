@@ -12,7 +12,8 @@ from .heatmaps import (
     text_colour, format_value, annotate_grid, set_grid_values, show_array, show_arrays,
     show_array_grid, show_images, label_image_axes, diverging_limit)
 from .compute_graph import plot_compute_graph
-from .losses import plot_loss_and_gradient, plot_softmax_ce_vs_logit, plot_softmax_bars
+from .losses import (plot_loss_and_gradient, plot_softmax_ce_vs_logit, plot_softmax_bars,
+                     update_softmax_bars)
 from .landscapes import (
     plot_loss_tangent, tangent_animation, plot_gd_path_1d, plot_gd_paths_2d,
     plot_loss_histories, plot_lr_explorer)
@@ -26,7 +27,8 @@ from .curves import (
     plot_curves, plot_loss_history, plot_history, plot_grad_norms, plot_grad_norm_profile,
     plot_error_growth, draw_training_loop, training_loop_animation)
 from .digits import (
-    show_digits, show_misclassified, plot_confusion_matrix, show_filters, plot_digit_prediction)
+    show_digits, show_misclassified, plot_confusion_matrix, show_filters, plot_digit_prediction,
+    update_digit_prediction)
 from .features import draw_saliency, plot_saliency, draw_shift_features
 from .depth_profiles import plot_depth_profiles, update_depth_profiles
 from .unrolled_matrix import (pixel_numbers_table, unrolled_figsize, plot_unrolled_matrix,
@@ -50,6 +52,7 @@ __all__ = [
     "plot_loss_and_gradient",
     "plot_softmax_ce_vs_logit",
     "plot_softmax_bars",
+    "update_softmax_bars",
     "plot_loss_tangent",
     "tangent_animation",
     "plot_gd_path_1d",
@@ -83,6 +86,7 @@ __all__ = [
     "plot_confusion_matrix",
     "show_filters",
     "plot_digit_prediction",
+    "update_digit_prediction",
     "draw_saliency",
     "plot_saliency",
     "draw_shift_features",

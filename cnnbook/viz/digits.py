@@ -13,7 +13,7 @@ from ..analysis import feature_maps
 from .heatmaps import annotate_grid
 
 __all__ = ["show_digits", "show_misclassified", "plot_confusion_matrix", "show_filters",
-           "plot_digit_prediction"]
+           "plot_digit_prediction", "update_digit_prediction"]
 
 
 def show_digits(images, titles, *, ncols=10, suptitle=None, title_color=None):
@@ -214,3 +214,36 @@ def plot_digit_prediction(model, image, label=None, *, fig=None, feature_layer=0
     sub_maps.suptitle(f"feature maps: output of layer {feature_layer} "
                       f"({model.layers[feature_layer].name})", fontsize=10)
     return fig
+
+
+def update_digit_prediction(fig, model, image, label=None, *, feature_layer=0):
+    r"""Show another digit on a figure drawn by :func:`plot_digit_prediction`, in place.
+
+    The digit, its title, the probability bars and the feature maps (with their shared
+    colour range) are updated; nothing else is touched. Returns the artists that changed
+    (for blitting, see :meth:`cnnbook.widgets.FigureView.show_changed`).
+    """
+    x = np.asarray(image, dtype=float).reshape(np.shape(image)[-2:])
+    probs, maps = feature_maps(model, x, feature_layer)
+    pred = int(probs.argmax())
+    sub_img, sub_p, sub_maps = fig.subfigs
+    ax_img, ax_p = sub_img.axes[0], sub_p.axes[0]
+    ax_img.images[0].set_data(x)
+    ax_img.set_title(f"predicted {pred}" if label is None
+                     else f"true {int(label)}\npredicted {pred}",
+                     color="black" if label is None or pred == label else "C3")
+    for c, bar in enumerate(ax_p.patches):
+        bar.set_height(probs[c])
+        bar.set_facecolor("C2" if c == pred else "C0")
+    map_images = [ax.images[0] for ax in sub_maps.axes if ax.images]
+    lim = float(np.abs(maps).max()) or 1.0
+    for f, shown in enumerate(map_images):
+        shown.set_data(maps[f])
+        shown.set_clim(-lim, lim)
+    artists = [ax_img.images[0], *ax_img.spines.values(), ax_img.title,
+               *ax_p.patches, *ax_p.spines.values()]
+    for shown in map_images:
+        artists += [shown, *shown.axes.spines.values()]
+        if shown.colorbar is not None:
+            artists.append(shown.colorbar.ax)
+    return artists

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..losses import softmax, softmax_cross_entropy
 
-__all__ = ["plot_loss_and_gradient", "plot_softmax_ce_vs_logit", "plot_softmax_bars"]
+__all__ = ["plot_loss_and_gradient", "plot_softmax_ce_vs_logit", "plot_softmax_bars",
+           "update_softmax_bars"]
 
 
 def plot_loss_and_gradient(x, curves, *, xlabel, title, grad_ylim=None,
@@ -136,3 +137,30 @@ def plot_softmax_bars(logits, true_class, *, fig=None, zmax=6.0):
     if fig.get_layout_engine() is None:  # a caller's layout engine does it
         fig.tight_layout()
     return fig
+
+
+def update_softmax_bars(fig, logits, true_class):
+    r"""New logits or true class on a figure drawn by :func:`plot_softmax_bars`, in place.
+
+    The bar heights and colours, the target marks and the title change (the axes keep
+    their fixed limits). Returns the artists that changed, for blitting (see
+    :meth:`cnnbook.widgets.FigureView.show_changed`).
+    """
+    z = np.asarray(logits, dtype=np.float64).reshape(1, -1)
+    k = z.shape[1]
+    loss, grad = softmax_cross_entropy(z, np.array([int(true_class)]))
+    p = softmax(z)[0]
+    axes = fig.axes[:3]
+    colors = ["C3" if c == true_class else "C0" for c in range(k)]
+    for ax, heights in zip(axes, (z[0], p, grad[0])):
+        for bar, h, col in zip(ax.patches, heights, colors):
+            bar.set_height(h)
+            bar.set_facecolor(col)
+    target = axes[1].lines[0]
+    target.set_ydata(np.arange(k) == true_class)
+    title = fig.suptitle(f"true class {int(true_class)} (red):  loss $L = -\\log p_{int(true_class)}$"
+                 f" = {loss:.3f}")
+    changed = [title]
+    for ax in axes:
+        changed += [*ax.patches, *ax.lines, *ax.spines.values(), ax.get_legend()]
+    return [a for a in changed if a is not None]  # the legend stays over the marks

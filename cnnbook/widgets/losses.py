@@ -5,7 +5,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..losses import softmax, softmax_cross_entropy
-from ..viz.losses import plot_softmax_bars
+from ..viz.losses import plot_softmax_bars, update_softmax_bars
 from ._figure import STYLE, FigureView
 
 __all__ = ["softmax_explorer"]
@@ -38,9 +38,14 @@ def softmax_explorer(logits=(2.0, 1.0, -1.0), true_class=0):
     view = FigureView(draw, figsize=(9, 3), layout="tight")
     box = widgets.VBox(sliders + [cls, view.image])
     box.state = view.state
-    update = view.refresh
+
+    def update(*_):  # fixed axes: only the bars, the target marks and the title change
+        z = np.array([[s.value for s in sliders]])
+        loss, grad = softmax_cross_entropy(z, np.array([cls.value]))
+        box.result = {"loss": loss, "p": softmax(z)[0], "grad": grad[0]}
+        view.show_changed(update_softmax_bars(view.fig, z[0], cls.value))
 
     for control in sliders + [cls]:
         control.observe(update, names="value")
-    update()
+    view.refresh()
     return box

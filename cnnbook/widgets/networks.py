@@ -8,7 +8,7 @@ import numpy as np
 from ..analysis import input_grad_norms, plain_and_residual_stacks, saliency
 from ..train import predict
 from ..viz.curves import plot_grad_norm_profile
-from ..viz.digits import plot_digit_prediction
+from ..viz.digits import plot_digit_prediction, update_digit_prediction
 from ..viz.features import draw_saliency
 from ._figure import STYLE, FigureView
 
@@ -89,9 +89,16 @@ def digit_explorer(model, x, y, *, index=0):
         return i, int(predict(model, x[i:i + 1]).argmax())
 
     view = FigureView(draw, (11, 3.4))
-    out, state, refresh = view.image, view.state, view.refresh
-    pick.observe(refresh, names="value")
-    refresh()
+    out, state = view.image, view.state
+
+    def step(_change):  # same panels, another digit: redraw only what changed
+        i = pick.value
+        changed = update_digit_prediction(view.fig, model, x[i], int(y[i]))
+        state["result"] = i, int(predict(model, x[i:i + 1]).argmax())
+        view.show_changed(changed)
+
+    pick.observe(step, names="value")
+    view.refresh()
     box = widgets.VBox([pick, out])
     box.state = state
     return box
