@@ -139,6 +139,31 @@ def test_softmax_explorer_bars_hold_the_values_and_match_a_full_draw():
     assert w.children[-1].value == first  # back at the start: the same picture
 
 
+def test_lr_explorer_steps_draw_the_new_path_and_match_a_full_draw():
+    """Steps redraw only the path, the loss panel and the title over the contours."""
+    import io
+
+    from PIL import Image
+    w = widgets.lr_explorer(lr=0.1, steps=20)
+    first = w.children[-1].value
+    w.children[0].value = 0.15
+    w.children[1].value = 30
+    fig = w.state["figure"]
+    path = w.result["path"]
+    assert len(path) == 31
+    np.testing.assert_allclose(np.column_stack(fig.axes[0].lines[0].get_data()), path)
+    assert fig.axes[1].get_xlim() == (0, 30)
+    assert "lr = 0.15" in w.state["title"]
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
+
+    np.testing.assert_array_equal(pixels(w.children[-1].value),
+                                  pixels(w.state["view"].render()))
+    w.children[0].value, w.children[1].value = 0.1, 20
+    assert w.children[-1].value == first  # back at the start: the same picture
+
+
 def test_lr_explorer_recomputes():
     w = widgets.lr_explorer(lr=0.1, steps=20)
     assert w.result["converges"] and len(w.result["path"]) == 21

@@ -16,7 +16,7 @@ from .losses import (plot_loss_and_gradient, plot_softmax_ce_vs_logit, plot_soft
                      update_softmax_bars)
 from .landscapes import (
     plot_loss_tangent, tangent_animation, plot_gd_path_1d, plot_gd_paths_2d,
-    plot_loss_histories, plot_lr_explorer)
+    plot_loss_histories, plot_lr_explorer, update_lr_explorer)
 from .conv import (
     KERNELS_3X3, draw_conv, show_conv, conv_animation, receptive_field_patch,
     plot_window_coverage)
@@ -59,6 +59,7 @@ __all__ = [
     "plot_gd_paths_2d",
     "plot_loss_histories",
     "plot_lr_explorer",
+    "update_lr_explorer",
     "KERNELS_3X3",
     "draw_conv",
     "show_conv",

@@ -16,7 +16,7 @@ from ..quadratic import heavy_ball_rate
 from .animation import offline_animation
 
 __all__ = ["plot_loss_tangent", "tangent_animation", "plot_gd_path_1d", "plot_gd_paths_2d",
-           "plot_loss_histories", "plot_lr_explorer"]
+           "plot_loss_histories", "plot_lr_explorer", "update_lr_explorer"]
 
 
 def plot_loss_tangent(loss_and_grad, w, *, w_range=(-4.0, 4.0), lr=None, ax=None,
@@ -226,3 +226,41 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     if fig.get_layout_engine() is None:  # a caller's layout engine does it
         fig.tight_layout()
     return fig
+
+
+def update_lr_explorer(fig, quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0)):
+    r"""New settings on a figure drawn by :func:`plot_lr_explorer`, in place.
+
+    The contours stay; the path, its legend, the whole loss panel (its step axis follows
+    ``steps``) and the title are updated. Returns the artists that changed, for blitting
+    (see :meth:`cnnbook.widgets.FigureView.show_changed`).
+    """
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        path = gradient_descent(quad.grad, np.asarray(x0, dtype=np.float64), lr=lr,
+                                steps=int(steps), momentum=momentum)
+    rate = heavy_ball_rate(np.diag(quad.A), lr, momentum)
+    bound = 2 * (1 + momentum) / quad.L
+    verdict = "converges" if rate < 1 - 1e-12 else ("diverges" if rate > 1 + 1e-12
+                                                   else "neither (rate = 1)")
+    ax_path, ax_loss = fig.axes[:2]
+    label = f"lr = {lr:.3g}"
+    finite = _finite_rows(path)
+    line = ax_path.lines[0]
+    line.set_data(finite[:, 0], finite[:, 1])
+    line.set_label(label)
+    ax_path.get_legend().get_texts()[0].set_text(label)
+    values = np.asarray(quad(finite), dtype=np.float64)
+    values = values[np.isfinite(values)]
+    loss_line = ax_loss.lines[0]
+    loss_line.set_data(np.arange(len(values)), np.maximum(values, 1e-300))
+    loss_line.set_label(label)
+    ax_loss.get_legend().get_texts()[0].set_text(label)
+    ax_loss.set_xlim(0, steps)
+    f0 = float(quad(np.asarray(x0, dtype=np.float64)))
+    ax_loss.set_ylim(1e-12, max(1e6, 10 * f0))
+    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\mu)/\lambda_{\max}"
+    title = fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {verdict} "
+                         f"(rate {rate:.3f} per step); bound ${bound_txt}$ = {bound:.3g}, "
+                         f"$\\lambda_{{\\max}}$ = {quad.L:g}", fontsize=10)
+    return [*ax_path.lines, *ax_path.spines.values(), ax_path.get_legend(), ax_loss, title]

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..optim import gradient_descent
 from ..quadratic import Quadratic2D, heavy_ball_rate
-from ..viz.landscapes import plot_loss_tangent, plot_lr_explorer
+from ..viz.landscapes import plot_loss_tangent, plot_lr_explorer, update_lr_explorer
 from ._figure import STYLE, FigureView
 
 __all__ = ["tangent_explorer", "lr_explorer"]
@@ -104,9 +104,19 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
     view = FigureView(draw, figsize=(10, 3.6), layout="tight")
     box = widgets.VBox(controls + [view.image])
     box.state = view.state
-    update = view.refresh
+
+    def update(*_):  # the contours stay: only the path, the loss panel and the title change
+        start = (x1_s.value, x2_s.value)
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            path = gradient_descent(quad.grad, np.array(start), lr=lr_s.value,
+                                    steps=steps_s.value, momentum=mom_s.value)
+        rate = heavy_ball_rate(np.diag(quad.A), lr_s.value, mom_s.value)
+        box.result = {"path": path, "rate": rate, "converges": rate < 1}
+        view.show_changed(update_lr_explorer(view.fig, quad, lr_s.value, steps_s.value,
+                                             mom_s.value, start))
 
     for control in controls:
         control.observe(update, names="value")
-    update()
+    view.refresh()
     return box
