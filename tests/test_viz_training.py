@@ -200,6 +200,34 @@ def test_kernel_recovery_explorer_recomputes_when_controls_move():
     assert box.state["result"]["diverged"] and "DIVERGED" in box.state["title"]
 
 
+def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw():
+    """Steps are blitted: the loss panel and kernels hold the new fit, the picture is the
+    one a full draw makes, and a setting seen before gives the same bytes."""
+    import io
+
+    from PIL import Image
+    x, _, w = _sobel_pairs()
+    box = widgets.kernel_recovery_explorer(x, w, lr=0.01, steps=50)
+    lr, steps, noise, image = box.children
+    pngs = {}
+    for n in (100, 60, 100):
+        steps.value = n
+        result = box.state["result"]
+        fig = box.state["figure"]
+        np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), result["loss"])
+        np.testing.assert_array_equal(fig.axes[1].images[0].get_array(),
+                                      result["kernels"][-1])
+        assert fig.axes[1].get_title() == f"kernel after {result['steps'][-1]} steps"
+        pngs.setdefault(n, set()).add(image.value)
+    assert len(pngs[100]) == 1
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
+
+    blitted, full = pixels(image.value), pixels(box.state["view"].render())
+    assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
+
+
 # ---- article figures (4.1) ---------------------------------------------------------------
 
 def test_show_article_output_outlines_filled_and_valid_regions():

@@ -34,7 +34,7 @@ from .depth_profiles import plot_depth_profiles, update_depth_profiles
 from .unrolled_matrix import (pixel_numbers_table, unrolled_figsize, plot_unrolled_matrix,
                               highlight_window)
 from .kernel_recovery import (
-    plot_kernel_pair, plot_recovery, recovery_animation, show_article_output)
+    plot_kernel_pair, plot_recovery, update_recovery, recovery_animation, show_article_output)
 
 __all__ = [
     "offline_animation",
@@ -93,6 +93,7 @@ __all__ = [
     "draw_shift_features",
     "plot_kernel_pair",
     "plot_recovery",
+    "update_recovery",
     "recovery_animation",
     "show_article_output",
     "plot_depth_profiles",

@@ -10,9 +10,10 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from .animation import offline_animation
-from .heatmaps import show_array
+from .heatmaps import set_grid_values, show_array
 
-__all__ = ["plot_kernel_pair", "plot_recovery", "recovery_animation", "show_article_output"]
+__all__ = ["plot_kernel_pair", "plot_recovery", "update_recovery", "recovery_animation",
+           "show_article_output"]
 
 
 def _kernel_heatmap(ax, a, title, lim):
@@ -83,6 +84,36 @@ def plot_recovery(result, w_true, *, fig=None, step=None):
     _kernel_heatmap(ax_true, np.asarray(w_true), "true kernel", lim)
     fig.colorbar(image, ax=[ax_w, ax_true], shrink=0.85, label="weight")
     return fig
+
+
+def update_recovery(fig, result, w_true, *, step=None):
+    r"""Another recovery (same kernel shape) on a figure drawn by :func:`plot_recovery`.
+
+    The loss panel is redrawn whole (its limits follow the new curve); the kernel
+    panels keep their artists, with new values, colours and title. Returns the artists
+    that changed, for blitting (see :meth:`cnnbook.widgets.FigureView.show_changed`).
+    """
+    steps = list(result["steps"])
+    k = len(steps) - 1 if step is None else steps.index(step)
+    ax_loss, ax_w, ax_true = fig.axes[:3]
+    loss = np.asarray(result["loss"])
+    curve, dot = ax_loss.lines[:2]
+    curve.set_data(np.arange(len(loss)), loss)
+    dot.set_data([steps[k]], [loss[min(steps[k], len(loss) - 1)]])
+    ax_loss.relim()
+    ax_loss.autoscale_view()
+    w = np.asarray(result["kernels"][k])
+    lim = float(max(np.abs(w).max(), np.abs(w_true).max())) or 1.0
+    changed = [ax_loss]
+    for ax, a in ((ax_w, w), (ax_true, np.asarray(w_true))):
+        image = ax.images[0]
+        image.set_clim(-lim, lim)  # before the texts: their colour follows the cell's
+        set_grid_values(image, image.cell_texts, a)
+        changed += [image, *ax.spines.values(), *image.cell_texts]
+        if image.colorbar is not None:
+            changed.append(image.colorbar.ax)
+    ax_w.title.set_text(f"kernel after {steps[k]} steps")  # keeps show_array's font
+    return changed + [ax_w.title]
 
 
 def recovery_animation(result, w_true, *, max_frames=10, figsize=(10.5, 3.3), dpi=64):

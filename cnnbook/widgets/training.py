@@ -10,7 +10,7 @@ from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..train import TrainingDiverged, fit
 from ..viz.curves import draw_training_loop, plot_curves
-from ..viz.kernel_recovery import plot_recovery
+from ..viz.kernel_recovery import plot_recovery, update_recovery
 from ._figure import STYLE, FigureView
 
 __all__ = ["training_loop_explorer", "kernel_recovery_explorer", "bn_training_explorer"]
@@ -105,28 +105,43 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
 
     fits = {}  # (lr, steps, noise) -> recover_kernel result: a setting seen before is reused
 
-    def draw(fig):
+    def fit_now():
         key = (lr_slider.value, steps_slider.value, noise_slider.value)
         if key not in fits:
             rng = np.random.default_rng(seed)
             y = clean + key[2] * rng.standard_normal(clean.shape)
             fits[key] = recover_kernel(x, y, lr=key[0], steps=key[1], momentum=momentum)
-        result = fits[key]
+        return fits[key]
+
+    def status(result):
+        err = np.abs(result["weight"][0, 0] - w_true).max()
+        return "DIVERGED (the loss exploded): lower the learning rate" if result["diverged"] \
+            else f"max |learned - true| = {err:.3g}"
+
+    def draw(fig):
+        result = fit_now()
         if len(result["kernels"]) == 0:
             fig.suptitle("diverged at the first step: lower the learning rate")
             return result
         plot_recovery(result, w_true, fig=fig)
-        err = np.abs(result["weight"][0, 0] - w_true).max()
-        status = "DIVERGED (the loss exploded): lower the learning rate" if result["diverged"] \
-            else f"max |learned - true| = {err:.3g}"
-        fig.suptitle(status, fontsize=10)
+        fig.suptitle(status(result), fontsize=10)
         return result
 
     view = FigureView(draw, (10.5, 3.3))
-    out, state, refresh = view.image, view.state, view.refresh
+    out, state = view.image, view.state
+
+    def refresh(*_):
+        result = fit_now()
+        shown = state["result"]
+        if len(result["kernels"]) == 0 or shown is None or len(shown["kernels"]) == 0:
+            return view.refresh()  # to or from the one-line "diverged" figure
+        state["result"] = result  # same panels: redraw the loss panel and the kernels only
+        changed = update_recovery(view.fig, result, w_true)
+        view.show_changed(changed + [view.fig.suptitle(status(result), fontsize=10)])
+
     for control in (lr_slider, steps_slider, noise_slider):
         control.observe(refresh, names="value")
-    refresh()
+    view.refresh()
     box = widgets.VBox([lr_slider, steps_slider, noise_slider, out])
     box.state = state
     return box
