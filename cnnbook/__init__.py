@@ -9,8 +9,23 @@ Modules, one per idea the book teaches:
 * :mod:`cnnbook.optim` - gradient descent, SGD (momentum, Nesterov), Adam, schedules.
 * :mod:`cnnbook.gradcheck` - central-difference gradient checks.
 * :mod:`cnnbook.train` - ``fit``/``evaluate``/``predict`` and weight files.
-* :mod:`cnnbook.data` - the 8x8 digits, MNIST IDX reader, synthetic images, a photo.
+* :mod:`cnnbook.data` - the 8x8 digits, MNIST IDX reader, splitting and batches, a photo
+  (and :mod:`cnnbook.synthetic`, tiny synthetic images).
 * :mod:`cnnbook.exercises` - ``check(name, fn)``: tests a reader's own backward pass
   against the kernels above and diagnoses typical mistakes.
+
+Computation the book's figures show (core, numpy only, tested like the kernels):
+
+* :mod:`cnnbook.im2col` - the textbook im2col/col2im matrix layout.
+* :mod:`cnnbook.signal_propagation` - activation and gradient scales through deep stacks.
+* :mod:`cnnbook.analysis` - saliency, gradient norms by layer, feature maps, shifted inputs.
+* :mod:`cnnbook.receptive_field` - which inputs an output reads; one output's gradients.
+* :mod:`cnnbook.layer_checks` - gradient checks of single kernels with a one-line verdict.
+* :mod:`cnnbook.quadratic` - quadratic test functions and gradient-descent rates.
+* :mod:`cnnbook.loops` - short training loops written out step by step.
+
+Drawing (needs the ``book`` extra: ``pip install 'cnnbook[book]'``), importing only the
+modules above: :mod:`cnnbook.viz` (figures, by what they draw) and :mod:`cnnbook.widgets`
+(ipywidgets explorers, each wiring controls to one figure).
 """
 __version__ = "0.1.0"
