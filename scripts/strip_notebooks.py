@@ -7,7 +7,9 @@ removes, from every code-cell output:
 - ``image/*`` data (matplotlib figures);
 - ``text/html`` data that embeds a script or an image (``to_jshtml`` animations);
 
-and the notebook-level widget state (``metadata.widgets``). The ``text/plain`` fallback of each
+the execution timestamps nbconvert records in each cell (``metadata.execution``, which
+would change every line of history at each re-run), and the notebook-level widget state
+(``metadata.widgets``). The ``text/plain`` fallback of each
 output stays, so nbval still sees every output and compares the text ones.
 
     python scripts/strip_notebooks.py book/02_core_concepts.ipynb   # some notebooks
@@ -58,6 +60,7 @@ def strip_notebook(nb: dict) -> dict:
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             cell["outputs"] = [strip_output(o) for o in cell.get("outputs", [])]
+            cell.get("metadata", {}).pop("execution", None)
     nb.get("metadata", {}).pop("widgets", None)
     return nb
 
