@@ -2,13 +2,19 @@ r"""Quadratic test functions for optimisers, and the convergence rate of gradien
 
 On :math:`f(x) = \tfrac12 x^\top A x` every eigen-direction of :math:`A` evolves on its own,
 so whether (heavy-ball) gradient descent converges, and how fast, has a closed form:
-:func:`heavy_ball_rate`. :class:`Quadratic2D` is the two-dimensional case the book draws.
+:func:`heavy_ball_rate`. :class:`Quadratic2D` is the two-dimensional case the book draws;
+:func:`descent_run` runs gradient descent on it and says what the closed form predicts.
 """
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["Quadratic2D", "heavy_ball_rate"]
+from .optim import gradient_descent
+
+__all__ = ["Quadratic2D", "heavy_ball_rate", "DescentRun", "descent_run"]
 
 
 class Quadratic2D:
@@ -67,3 +73,41 @@ def heavy_ball_rate(curvatures, lr, momentum=0.0):
         m = np.array([[1 + momentum - lr * lam, -momentum], [1.0, 0.0]])
         rho = max(rho, float(np.max(np.abs(np.linalg.eigvals(m)))))
     return rho
+
+
+@dataclass(frozen=True)
+class DescentRun:
+    """A gradient-descent run on a :class:`Quadratic2D` and its predicted fate.
+
+    ``path`` has shape ``(steps + 1, 2)`` (a diverging path ends in non-finite rows);
+    ``rate`` is :func:`heavy_ball_rate`; ``bound`` the largest stable learning rate,
+    :math:`2(1 + \\mu)/\\lambda_{\\max}` for momentum :math:`\\mu`.
+    """
+
+    path: np.ndarray
+    rate: float
+    bound: float
+
+    @property
+    def converges(self) -> bool:
+        return self.rate < 1 - 1e-12
+
+    @property
+    def verdict(self) -> str:
+        if self.converges:
+            return "converges"
+        return "diverges" if self.rate > 1 + 1e-12 else "neither (rate = 1)"
+
+
+def descent_run(quad, lr, steps, momentum=0.0, x0=(-4.0, 2.0)) -> DescentRun:
+    """Run :func:`cnnbook.optim.gradient_descent` on ``quad`` from ``x0``.
+
+    Its divergence warning is silenced: a diverging run is a result here, and
+    :attr:`DescentRun.verdict` says so.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = gradient_descent(quad.grad, np.asarray(x0, dtype=np.float64), lr=lr,
+                                steps=int(steps), momentum=momentum)
+    return DescentRun(path=path, rate=heavy_ball_rate(np.diag(quad.A), lr, momentum),
+                      bound=2 * (1 + momentum) / quad.L)

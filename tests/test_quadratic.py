@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from cnnbook.optim import gradient_descent
-from cnnbook.quadratic import Quadratic2D, heavy_ball_rate
+import warnings
+
+from cnnbook.quadratic import Quadratic2D, descent_run, heavy_ball_rate
 
 
 def test_quadratic_value_and_gradient():
@@ -31,3 +33,19 @@ def test_optimal_heavy_ball_rate_and_measured_contraction():
     path = gradient_descent(q.grad, np.array([1.0, 1.0]), lr=0.015, steps=200)
     measured = np.linalg.norm(path[-1]) / np.linalg.norm(path[-2])
     assert measured == pytest.approx(heavy_ball_rate([mu, L], 0.015), rel=1e-3)
+
+
+@pytest.mark.parametrize("lr,momentum,verdict", [(0.1, 0.0, "converges"), (0.2, 0.0, "neither (rate = 1)"),
+                                                 (0.25, 0.0, "diverges"), (0.25, 0.5, "converges")])
+def test_descent_run_path_rate_bound_and_verdict(lr, momentum, verdict):
+    q = Quadratic2D((1.0, 10.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a diverging run is a result, not a warning
+        run = descent_run(q, lr, 30, momentum, x0=(-4.0, 2.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = gradient_descent(q.grad, np.array([-4.0, 2.0]), lr=lr, steps=30, momentum=momentum)
+    np.testing.assert_array_equal(run.path, expected)
+    assert run.rate == heavy_ball_rate([1.0, 10.0], lr, momentum)
+    assert run.bound == pytest.approx(2 * (1 + momentum) / 10.0)
+    assert run.verdict == verdict and run.converges == (verdict == "converges")

@@ -1,18 +1,15 @@
 """Optimisation landscapes: a loss along one weight with its tangent, gradient-descent paths
 on 1-D functions and on the contours of a 2-D quadratic, and the loss along those paths.
 
-The paths come from :func:`cnnbook.optim.gradient_descent` and the rates from
-:func:`cnnbook.quadratic.heavy_ball_rate`; these functions only draw.
+The paths come from :func:`cnnbook.optim.gradient_descent` and, on the quadratic, from
+:func:`cnnbook.quadratic.descent_run` (path, rate and bound); these functions only draw.
 """
 from __future__ import annotations
-
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..optim import gradient_descent
-from ..quadratic import heavy_ball_rate
+from ..quadratic import descent_run
 from .animation import offline_animation
 
 __all__ = ["plot_loss_tangent", "tangent_animation", "plot_gd_path_1d", "plot_gd_paths_2d",
@@ -178,13 +175,21 @@ def plot_loss_histories(f, paths, *, ax=None, title="loss per step"):
     return ax
 
 
+def _lr_title(fig, quad, lr, momentum, run):
+    """The explorer's title: the verdict, the rate per step and the stability bound."""
+    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\mu)/\lambda_{\max}"
+    return fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {run.verdict} "
+                        f"(rate {run.rate:.3f} per step); bound ${bound_txt}$ = {run.bound:.3g}, "
+                        f"$\\lambda_{{\\max}}$ = {quad.L:g}", fontsize=10)
+
+
 def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=None,
-                     xlim=(-5.0, 5.0), ylim=(-3.0, 3.0)):
+                     xlim=(-5.0, 5.0), ylim=(-3.0, 3.0), run=None):
     r"""Gradient descent on ``quad``: path over the contours and loss per step.
 
-    The path comes from :func:`cnnbook.optim.gradient_descent` (its divergence warning
-    is caught: a diverging path simply ends). The title says whether the iteration
-    converges (the rate of :func:`heavy_ball_rate` is below 1) and gives the bound
+    The path, rate and bound come from :func:`cnnbook.quadratic.descent_run` (a diverging
+    path simply ends). The title says whether the iteration converges (the rate of
+    :func:`cnnbook.quadratic.heavy_ball_rate` is below 1) and gives the bound
     :math:`2/\lambda_{\max}` (:math:`2(1+\mu)/\lambda_{\max}` with momentum :math:`\mu`), where
     :math:`\lambda_{\max}` is the largest curvature (``quad.L``).
 
@@ -196,19 +201,17 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
         Starting point.
     fig : matplotlib.figure.Figure, optional
         Redraw into this figure (cleared first), e.g. for :func:`offline_animation`.
+    run : cnnbook.quadratic.DescentRun, optional
+        The run to draw, if the caller already has it (computed from the arguments
+        otherwise).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        path = gradient_descent(quad.grad, np.asarray(x0, dtype=np.float64), lr=lr,
-                                steps=int(steps), momentum=momentum)
-    rate = heavy_ball_rate(np.diag(quad.A), lr, momentum)
-    bound = 2 * (1 + momentum) / quad.L
-    verdict = "converges" if rate < 1 - 1e-12 else ("diverges" if rate > 1 + 1e-12
-                                                   else "neither (rate = 1)")
+    if run is None:
+        run = descent_run(quad, lr, steps, momentum, x0)
+    path = run.path
     if fig is None:
         fig = plt.figure(figsize=(10, 3.6))
     fig.clf()
@@ -219,30 +222,22 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     ax_loss.set_xlim(0, steps)
     f0 = float(quad(np.asarray(x0, dtype=np.float64)))
     ax_loss.set_ylim(1e-12, max(1e6, 10 * f0))
-    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\mu)/\lambda_{\max}"
-    fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {verdict} "
-                 f"(rate {rate:.3f} per step); bound ${bound_txt}$ = {bound:.3g}, "
-                 f"$\\lambda_{{\\max}}$ = {quad.L:g}", fontsize=10)
+    _lr_title(fig, quad, lr, momentum, run)
     if fig.get_layout_engine() is None:  # a caller's layout engine does it
         fig.tight_layout()
     return fig
 
 
-def update_lr_explorer(fig, quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0)):
+def update_lr_explorer(fig, quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, run=None):
     r"""New settings on a figure drawn by :func:`plot_lr_explorer`, in place.
 
     The contours stay; the path, its legend, the whole loss panel (its step axis follows
     ``steps``) and the title are updated. Returns the artists that changed, for blitting
     (see :meth:`cnnbook.widgets.FigureView.show_changed`).
     """
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        path = gradient_descent(quad.grad, np.asarray(x0, dtype=np.float64), lr=lr,
-                                steps=int(steps), momentum=momentum)
-    rate = heavy_ball_rate(np.diag(quad.A), lr, momentum)
-    bound = 2 * (1 + momentum) / quad.L
-    verdict = "converges" if rate < 1 - 1e-12 else ("diverges" if rate > 1 + 1e-12
-                                                   else "neither (rate = 1)")
+    if run is None:
+        run = descent_run(quad, lr, steps, momentum, x0)
+    path = run.path
     ax_path, ax_loss = fig.axes[:2]
     label = f"lr = {lr:.3g}"
     finite = _finite_rows(path)
@@ -259,8 +254,5 @@ def update_lr_explorer(fig, quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0)):
     ax_loss.set_xlim(0, steps)
     f0 = float(quad(np.asarray(x0, dtype=np.float64)))
     ax_loss.set_ylim(1e-12, max(1e6, 10 * f0))
-    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\mu)/\lambda_{\max}"
-    title = fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {verdict} "
-                         f"(rate {rate:.3f} per step); bound ${bound_txt}$ = {bound:.3g}, "
-                         f"$\\lambda_{{\\max}}$ = {quad.L:g}", fontsize=10)
+    title = _lr_title(fig, quad, lr, momentum, run)
     return [*ax_path.lines, *ax_path.spines.values(), ax_path.get_legend(), ax_loss, title]

@@ -1,13 +1,9 @@
 """Explorers of a loss landscape: one weight and its tangent; gradient descent on a quadratic."""
 from __future__ import annotations
 
-import warnings
-
 import ipywidgets as widgets
-import numpy as np
 
-from ..optim import gradient_descent
-from ..quadratic import Quadratic2D, heavy_ball_rate
+from ..quadratic import Quadratic2D, descent_run
 from ..viz.landscapes import plot_loss_tangent, plot_lr_explorer, update_lr_explorer
 from ._figure import STYLE, FigureView
 
@@ -63,7 +59,7 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
     r"""Learning-rate explorer: gradient descent on a 2-D ill-conditioned quadratic.
 
     Controls: learning rate (log scale), number of steps, momentum and the starting
-    point. Each change reruns :func:`cnnbook.optim.gradient_descent` and redraws
+    point. Each change reruns :func:`cnnbook.quadratic.descent_run` and redraws
     :func:`cnnbook.viz.plot_lr_explorer`; the title says "converges" or "diverges" and
     gives the bound :math:`2/\lambda_{\max}`.
 
@@ -91,30 +87,24 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
                          description=r"start \(x_2\)", continuous_update=False, style=style)
     controls = [lr_s, steps_s, mom_s, x1_s, x2_s]
 
-    def draw(fig):
+    def settings():
+        """The controls' values, and the run they give (kept in ``box.result``)."""
         start = (x1_s.value, x2_s.value)
-        with warnings.catch_warnings(record=True):
-            warnings.simplefilter("always")
-            path = gradient_descent(quad.grad, np.array(start), lr=lr_s.value,
-                                    steps=steps_s.value, momentum=mom_s.value)
-        rate = heavy_ball_rate(np.diag(quad.A), lr_s.value, mom_s.value)
-        box.result = {"path": path, "rate": rate, "converges": rate < 1}
-        plot_lr_explorer(quad, lr_s.value, steps_s.value, mom_s.value, start, fig=fig)
+        run = descent_run(quad, lr_s.value, steps_s.value, mom_s.value, start)
+        box.result = {"path": run.path, "rate": run.rate, "converges": run.converges}
+        return (quad, lr_s.value, steps_s.value, mom_s.value, start), run
+
+    def draw(fig):
+        args, run = settings()
+        plot_lr_explorer(*args, fig=fig, run=run)
 
     view = FigureView(draw, figsize=(10, 3.6), layout="tight")
     box = widgets.VBox(controls + [view.image])
     box.state = view.state
 
     def update(*_):  # the contours stay: only the path, the loss panel and the title change
-        start = (x1_s.value, x2_s.value)
-        with warnings.catch_warnings(record=True):
-            warnings.simplefilter("always")
-            path = gradient_descent(quad.grad, np.array(start), lr=lr_s.value,
-                                    steps=steps_s.value, momentum=mom_s.value)
-        rate = heavy_ball_rate(np.diag(quad.A), lr_s.value, mom_s.value)
-        box.result = {"path": path, "rate": rate, "converges": rate < 1}
-        view.show_changed(update_lr_explorer(view.fig, quad, lr_s.value, steps_s.value,
-                                             mom_s.value, start))
+        args, run = settings()
+        view.show_changed(update_lr_explorer(view.fig, *args, run=run))
 
     for control in controls:
         control.observe(update, names="value")
