@@ -84,6 +84,16 @@ class FigureView:
             # would otherwise run again on every draw.
             fig.set_layout_engine("none")
 
+    def explorer(self, controls):
+        """Redraw on every change of ``controls``, draw once, and return the explorer:
+        a VBox of the controls above the image, with ``box.state`` = :attr:`state`."""
+        for control in controls:
+            control.observe(self.refresh, names="value")
+        self.refresh()
+        box = widgets.VBox([*controls, self.image])
+        box.state = self.state
+        return box
+
     def show(self):
         """Render the figure to PNG and put it in the image widget."""
         self._update_titles()

@@ -45,14 +45,7 @@ def tangent_explorer(loss_and_grad, *, w0=0.0, w_range=(-4.0, 4.0), lr=1.0,
         loss, grad = loss_and_grad(w)
         return w, loss, grad
 
-    view = FigureView(draw, (6.5, 3.6))
-    out, state, refresh = view.image, view.state, view.refresh
-    for control in (w_slider, lr_slider):
-        control.observe(refresh, names="value")
-    refresh()
-    box = widgets.VBox([w_slider, lr_slider, out])
-    box.state = state
-    return box
+    return FigureView(draw, (6.5, 3.6)).explorer([w_slider, lr_slider])
 
 
 def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0, 2.0)):

@@ -51,14 +51,7 @@ def saliency_explorer(model, x, y, *, index=0):
         fig.suptitle(f"saliency of class {c} for image {i}", fontsize=10)
         return i, c, np.abs(grad).max(axis=1)[0]
 
-    view = FigureView(draw, (4.2, 5.2))
-    out, state, refresh = view.image, view.state, view.refresh
-    for control in (pick, cls):
-        control.observe(refresh, names="value")
-    refresh()
-    box = widgets.VBox([pick, cls, out])
-    box.state = state
-    return box
+    return FigureView(draw, (4.2, 5.2)).explorer([pick, cls])
 
 
 def digit_explorer(model, x, y, *, index=0):
@@ -135,11 +128,4 @@ def depth_explorer(*, depth=20, gain=1.0, width=32, batch=64, seed=0):
                                      f"{gain_slider.value:g}")
         return norms
 
-    view = FigureView(draw, (6.5, 3.6))
-    out, state, refresh = view.image, view.state, view.refresh
-    for control in (depth_slider, gain_slider):
-        control.observe(refresh, names="value")
-    refresh()
-    box = widgets.VBox([depth_slider, gain_slider, out])
-    box.state = state
-    return box
+    return FigureView(draw, (6.5, 3.6)).explorer([depth_slider, gain_slider])

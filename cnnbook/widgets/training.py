@@ -209,11 +209,4 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
                     ax=fig.subplots())
         return curves
 
-    view = FigureView(draw, (6.0, 3.4))
-    out, state, refresh = view.image, view.state, view.refresh
-    for control in (lr_slider, epoch_slider):
-        control.observe(refresh, names="value")
-    refresh()
-    box = widgets.VBox([lr_slider, epoch_slider, out])
-    box.state = state
-    return box
+    return FigureView(draw, (6.0, 3.4)).explorer([lr_slider, epoch_slider])
