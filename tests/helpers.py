@@ -1,4 +1,6 @@
 """Shared test helpers."""
+import io
+
 import numpy as np
 
 
@@ -12,3 +14,9 @@ def tie_free(shape, rng, scale=1.0):
     size = int(np.prod(shape))
     values = (2 * rng.permutation(size) - size + 1.5) / size * scale  # never exactly 0
     return values.reshape(shape).astype(np.float64)
+
+
+def png_pixels(png):
+    """The pixels of PNG bytes (e.g. a widget's image) as an int array, to compare pictures."""
+    from PIL import Image  # the book extra's Pillow, only for widget tests
+    return np.asarray(Image.open(io.BytesIO(png)), dtype=int)

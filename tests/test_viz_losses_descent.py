@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers import png_pixels  # noqa: E402
 from cnnbook import viz, widgets  # noqa: E402
 from cnnbook.analysis import loss_curve  # noqa: E402
 from cnnbook.quadratic import Quadratic2D, heavy_ball_rate  # noqa: E402
@@ -113,9 +114,6 @@ def test_softmax_explorer_recomputes():
 
 def test_softmax_explorer_bars_hold_the_values_and_match_a_full_draw():
     """Steps redraw only the bars, marks and title (blitting) over the fixed axes."""
-    import io
-
-    from PIL import Image
 
     from cnnbook.losses import softmax
     w = widgets.softmax_explorer(logits=(2.0, 1.0, -1.0), true_class=0)
@@ -130,20 +128,14 @@ def test_softmax_explorer_bars_hold_the_values_and_match_a_full_draw():
     np.testing.assert_array_equal(fig.axes[1].lines[0].get_ydata(), [0, 0, 1])
     assert "true class 2" in w.state["title"]
 
-    def pixels(png):
-        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
-
-    np.testing.assert_array_equal(pixels(w.children[-1].value),
-                                  pixels(w.state["view"].render()))
+    np.testing.assert_array_equal(png_pixels(w.children[-1].value),
+                                  png_pixels(w.state["view"].render()))
     w.children[3].value, w.children[1].value = 0, 1.0
     assert w.children[-1].value == first  # back at the start: the same picture
 
 
 def test_lr_explorer_steps_draw_the_new_path_and_match_a_full_draw():
     """Steps redraw only the path, the loss panel and the title over the contours."""
-    import io
-
-    from PIL import Image
     w = widgets.lr_explorer(lr=0.1, steps=20)
     first = w.children[-1].value
     w.children[0].value = 0.15
@@ -155,11 +147,8 @@ def test_lr_explorer_steps_draw_the_new_path_and_match_a_full_draw():
     assert fig.axes[1].get_xlim() == (0, 30)
     assert "lr = 0.15" in w.state["title"]
 
-    def pixels(png):
-        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
-
-    np.testing.assert_array_equal(pixels(w.children[-1].value),
-                                  pixels(w.state["view"].render()))
+    np.testing.assert_array_equal(png_pixels(w.children[-1].value),
+                                  png_pixels(w.state["view"].render()))
     w.children[0].value, w.children[1].value = 0.1, 20
     assert w.children[-1].value == first  # back at the start: the same picture
 

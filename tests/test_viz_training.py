@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers import png_pixels  # noqa: E402
 from cnnbook import viz, widgets  # noqa: E402
 from cnnbook.base import summary  # noqa: E402
 from cnnbook.loops import recover_kernel  # noqa: E402
@@ -203,9 +204,6 @@ def test_kernel_recovery_explorer_recomputes_when_controls_move():
 def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw():
     """Steps are blitted: the loss panel and kernels hold the new fit, the picture is the
     one a full draw makes, and a setting seen before gives the same bytes."""
-    import io
-
-    from PIL import Image
     x, _, w = _sobel_pairs()
     box = widgets.kernel_recovery_explorer(x, w, lr=0.01, steps=50)
     lr, steps, noise, image = box.children
@@ -221,10 +219,7 @@ def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw()
         pngs.setdefault(n, set()).add(image.value)
     assert len(pngs[100]) == 1
 
-    def pixels(png):
-        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
-
-    blitted, full = pixels(image.value), pixels(box.state["view"].render())
+    blitted, full = png_pixels(image.value), png_pixels(box.state["view"].render())
     assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
 
 
@@ -265,9 +260,6 @@ def test_digit_explorer_recomputes_when_index_moves():
 def test_digit_explorer_step_draws_the_new_digit_maps_and_probabilities():
     """Steps are blitted in place: the artists hold the new digit's values and the picture
     is the one a full draw of the same figure makes."""
-    import io
-
-    from PIL import Image
 
     from cnnbook.analysis import feature_maps
     model = _small_cnn(np.random.default_rng(0))
@@ -286,8 +278,5 @@ def test_digit_explorer_step_draws_the_new_digit_maps_and_probabilities():
         np.testing.assert_allclose(np.array(drawn), maps)
     assert image.value == first  # back at digit 0: the same picture
 
-    def pixels(png):
-        return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
-
-    np.testing.assert_array_equal(pixels(image.value),
-                                  pixels(box.state["view"].render()))
+    np.testing.assert_array_equal(png_pixels(image.value),
+                                  png_pixels(box.state["view"].render()))

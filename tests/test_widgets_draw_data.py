@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers import png_pixels  # noqa: E402
 from cnnbook import layers as L  # noqa: E402
 from cnnbook.layer_checks import derivation_check  # noqa: E402
 from cnnbook.loops import run_training_loop  # noqa: E402
@@ -75,13 +76,6 @@ def test_pool_explorer_moves_the_gradient_to_the_chosen_cell():
     assert dx.sum() == pytest.approx(1.0)
 
 
-def _pixels(png):
-    import io
-
-    from PIL import Image
-    return np.asarray(Image.open(io.BytesIO(png)), dtype=int)
-
-
 @pytest.mark.parametrize("explorer", ["step", "pool"])
 def test_blitted_steps_show_the_new_values_and_repeat_exactly(explorer):
     """In-place steps redraw only the changed artists over a saved background: the picture
@@ -113,7 +107,7 @@ def test_blitted_steps_show_the_new_values_and_repeat_exactly(explorer):
             np.testing.assert_array_equal(drawn[2].get_array(), dx)
     assert all(len(p) == 1 for p in pngs.values())  # same setting, same picture
     view = box.state["view"]
-    blitted, full = _pixels(image.value), _pixels(view.render())
+    blitted, full = png_pixels(image.value), png_pixels(view.render())
     assert blitted.shape == full.shape
     assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
 
@@ -217,7 +211,7 @@ def test_conv_explorer_kernel_steps_redraw_kernel_and_output_in_place():
         np.testing.assert_allclose(box.state["result"], want[0, 0])
         assert [t.get_text() for t in drawn_k.axes.texts] == \
             [format_value("{:.3g}", v) for v in k.ravel()]
-    blitted, full = _pixels(image.value), _pixels(box.state["view"].render())
+    blitted, full = png_pixels(image.value), png_pixels(box.state["view"].render())
     assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
     kernel_menu.value, scale.value, stride.value = "edge x (Sobel)", 1.0, 1
-    assert _pixels(image.value).shape == _pixels(first).shape
+    assert png_pixels(image.value).shape == png_pixels(first).shape
