@@ -3,17 +3,19 @@
 :func:`cnnbook.train.fit` is the general loop (batches, epochs, history); the two loops
 here are short enough to show whole in the book: :func:`run_training_loop` is the source
 article's six steps on a model, :func:`recover_kernel` fits one convolution kernel to
-input/output pairs with the functional kernels.
+input/output pairs with the functional kernels (:func:`recover_kernel_fast` is the same
+fit, bit for bit, for the explorer that reruns it on every slider move).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ._blas import blas_threads_for
 from .functional import conv2d_backward, conv2d_forward
 from .losses import mse, softmax_cross_entropy
 from .optim import SGD
 
-__all__ = ["run_training_loop", "recover_kernel"]
+__all__ = ["run_training_loop", "recover_kernel", "recover_kernel_fast"]
 
 
 def run_training_loop(build, x, y, *, steps, lr):
@@ -108,6 +110,51 @@ def recover_kernel(x, y, *, lr=0.1, steps=200, momentum=0.9, kernel_size=3, n_re
             if step == steps:
                 break
             _, dw, db = conv2d_backward(dout, cache)
+            optimizer.step(params, {"weight": dw, "bias": db})
+    return {"weight": params["weight"], "bias": params["bias"], "loss": np.array(losses),
+            "steps": rec_steps, "kernels": kernels, "diverged": diverged}
+
+
+def recover_kernel_fast(x, y, *, lr=0.1, steps=200, momentum=0.9, kernel_size=3, n_records=25):
+    r""":func:`recover_kernel`, step for step and bit for bit, about four times faster.
+
+    Same parameters and result. The input never changes during the fit, so its im2col
+    matrix :math:`X_{\text{col}}` is built once (by ``conv2d_forward``); each step then
+    does only the products ``conv2d_forward`` and ``conv2d_backward`` would do with it:
+    :math:`\hat Y = W_{\text{row}} X_{\text{col}} + b`, the MSE,
+    :math:`\partial L/\partial W_{\text{row}} = \Delta X_{\text{col}}^\top` and
+    :math:`\partial L/\partial b = \Delta \mathbf 1` (no input gradient, which the fit
+    does not use), and the same ``SGD`` step. The kernel-recovery explorer uses it.
+    """
+    k = int(kernel_size)
+    params = {"weight": np.zeros((1, x.shape[1], k, k)), "bias": np.zeros(1)}
+    optimizer = SGD(lr=lr, momentum=momentum)
+    record = set(np.unique(np.round(np.geomspace(1, steps + 1, n_records)).astype(int) - 1))
+    record.add(steps)
+    _, (_, _, cols, *_) = conv2d_forward(x, params["weight"], params["bias"])
+    n_taps, n_out = cols.shape                                 # C*k*k, OH*OW*N
+    n, oh, ow = y.shape[0], y.shape[2], y.shape[3]
+    losses, rec_steps, kernels, diverged = [], [], [], False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps + 1):
+            w_row = params["weight"].reshape(1, n_taps).astype(cols.dtype, copy=False)
+            with blas_threads_for(1, n_out, n_taps):          # as in conv2d_forward
+                out = np.matmul(w_row, cols)
+            out += params["bias"].astype(cols.dtype, copy=False)[:, None]
+            loss, dout = mse(out.reshape(1, oh, ow, n).transpose(3, 0, 1, 2), y)
+            if not np.isfinite(loss) or (losses and loss > 1e10 * losses[0]):
+                diverged = True
+                break
+            losses.append(loss)
+            if step in record:
+                rec_steps.append(step)
+                kernels.append(params["weight"][0, 0].copy())
+            if step == steps:
+                break
+            dout_mat = dout.transpose(1, 2, 3, 0).reshape(1, n_out)  # as in conv2d_backward
+            db = dout_mat.sum(axis=1)
+            with blas_threads_for(n_taps, 1, n_out):
+                dw = np.matmul(cols, dout_mat.T).T.reshape(params["weight"].shape)
             optimizer.step(params, {"weight": dw, "bias": db})
     return {"weight": params["weight"], "bias": params["bias"], "loss": np.array(losses),
             "steps": rec_steps, "kernels": kernels, "diverged": diverged}

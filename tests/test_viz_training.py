@@ -42,6 +42,10 @@ def _small_cnn(rng, bn=False):
     return Sequential(*layers)
 
 
+def _conv(x, w):
+    return conv2d_forward(x, w[None, None], np.zeros(1))[0]
+
+
 def _sobel_pairs():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 1, 12, 12))
@@ -195,6 +199,8 @@ def test_kernel_recovery_explorer_recomputes_when_controls_move():
     assert box.state["updates"] == 1 and "max |learned - true|" in box.state["title"]
     steps.value = 100
     assert box.state["updates"] == 2 and len(box.state["result"]["loss"]) == 101
+    want = recover_kernel(x, _conv(x, w), lr=0.01, steps=100, momentum=0.9)
+    np.testing.assert_allclose(box.state["result"]["loss"], want["loss"], rtol=1e-12)  # same fit
     noise.value = 1.0
     assert not np.allclose(box.state["result"]["weight"], first["weight"])
     lr.value = 1.0

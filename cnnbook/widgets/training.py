@@ -5,7 +5,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..functional import conv2d_forward
-from ..loops import recover_kernel, run_training_loop
+from ..loops import recover_kernel_fast, run_training_loop
 from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..train import TrainingDiverged, fit
@@ -90,7 +90,8 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
     -------
     ipywidgets.VBox
         ``children = [lr slider, steps slider, noise slider, Image]``;
-        ``.state["result"]`` is the :func:`recover_kernel` result of the last redraw.
+        ``.state["result"]`` is the :func:`recover_kernel` result of the last redraw
+        (computed by its faster twin :func:`~cnnbook.loops.recover_kernel_fast`).
     """
     w_true = np.asarray(w_true, dtype=float)
     clean, _ = conv2d_forward(x, w_true[None, None], np.zeros(1))
@@ -110,7 +111,7 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
         if key not in fits:
             rng = np.random.default_rng(seed)
             y = clean + key[2] * rng.standard_normal(clean.shape)
-            fits[key] = recover_kernel(x, y, lr=key[0], steps=key[1], momentum=momentum)
+            fits[key] = recover_kernel_fast(x, y, lr=key[0], steps=key[1], momentum=momentum)
         return fits[key]
 
     def status(result):
