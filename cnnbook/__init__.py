@@ -27,5 +27,11 @@ Computation the book's figures show (core, numpy only, tested like the kernels):
 Drawing (needs the ``book`` extra: ``pip install 'cnnbook[book]'``), importing only the
 modules above: :mod:`cnnbook.viz` (figures, by what they draw) and :mod:`cnnbook.widgets`
 (ipywidgets explorers, each wiring controls to one figure).
+
+Speed setting: :func:`set_small_gemm_limit` holds the kernels' small matrix products to one
+BLAS thread (for machines whose cores are shared; off by default, see ``cnnbook._blas``).
 """
+from ._blas import set_small_gemm_limit
+
 __version__ = "0.1.0"
+__all__ = ["set_small_gemm_limit"]

@@ -1,13 +1,28 @@
-"""Run small matrix products on one BLAS thread.
+"""How many BLAS threads the kernels' matrix products use: the user's setting, or one for
+small products when the cores are shared.
 
 numpy's BLAS (OpenBLAS) splits every product above a small size across all its threads, and
 each split product ends at a barrier where every thread must have finished. The products of
 a convolution layer on MNIST-sized inputs are skinny (6 or 16 filters, a few thousand
-columns): a second thread saves little, and when the other core is busy (another process,
-or the machine is shared) each barrier waits for a thread that is not running. Measured here
-with 2 BLAS threads on a loaded 2-core machine, one LeNet-5 training step took about 8 times
-longer than with 1 thread. :func:`blas_threads_for` limits BLAS to one thread for such
-products and leaves larger ones alone.
+columns). When the process has its cores to itself a second thread still pays: one LeNet-5
+training step on this 2-core machine took 13.9 ms with 2 BLAS threads against 16.3 ms with
+these products held to one thread (15.8 ms with 1 thread for everything). When the other
+core is busy (another process, several test workers), every barrier waits for a thread that
+is not running: with 2 BLAS threads on a loaded 2-core machine one step took about 8 times
+longer than with 1.
+
+So there are two settings, chosen at run time:
+
+* **off** (the default): every product uses as many threads as BLAS is set to
+  (``OPENBLAS_NUM_THREADS``, ``threadpoolctl``), as in plain numpy and PyTorch. Best when the
+  process has the cores to itself. Programs sharing the cores should set one BLAS thread,
+  as the Makefile does for the tests and the book (``OPENBLAS_NUM_THREADS=1``).
+* **on**: products with fewer than :data:`SMALL_GEMM` multiply-adds or a side shorter than
+  :data:`SKINNY` run on one thread, larger ones on all. Safe on a shared machine, a little
+  slower on a quiet one.
+
+Switch with :func:`set_small_gemm_limit` (exported as ``cnnbook.set_small_gemm_limit``) or,
+before the import, the environment variable ``CNNBOOK_SMALL_GEMM_LIMIT=1``.
 
 The limit is set through ``threadpoolctl`` when it is installed (it is not a dependency of
 cnnbook; without it nothing changes) and only while the product runs. It is process-wide:
@@ -16,17 +31,43 @@ while a kernel holds it, BLAS calls from other Python threads also run on one th
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 
-__all__ = ["blas_threads_for", "single_blas_thread", "SMALL_GEMM"]
+__all__ = ["blas_threads_for", "single_blas_thread", "set_small_gemm_limit",
+           "small_gemm_limit", "SMALL_GEMM", "SKINNY"]
 
 # Products with M*N*K below this many multiply-adds (~2 ms on one core), or with a side
-# shorter than SKINNY, run on one thread.
+# shorter than SKINNY, run on one thread while the limit is on.
 SMALL_GEMM = 2 ** 26
 SKINNY = 64
 
 _lock = threading.Lock()
 _state = {"controllers": None, "depth": 0, "saved": []}
+_limit = {"on": os.environ.get("CNNBOOK_SMALL_GEMM_LIMIT", "0").strip().lower()
+          in ("1", "true", "yes", "on")}
+
+
+def set_small_gemm_limit(on: bool) -> bool:
+    """Run small or skinny matrix products on one BLAS thread (``True``) or on as many as
+    BLAS is set to (``False``, the default); returns the previous setting.
+
+    Examples
+    --------
+    >>> import cnnbook
+    >>> previous = cnnbook.set_small_gemm_limit(True)    # a machine shared with others
+    >>> cnnbook.set_small_gemm_limit(previous)
+    True
+    """
+    if not isinstance(on, (bool, int)) or isinstance(on, int) and on not in (0, 1):
+        raise TypeError(f"set_small_gemm_limit: expected on to be True or False, got {on!r}")
+    previous, _limit["on"] = _limit["on"], bool(on)
+    return previous
+
+
+def small_gemm_limit() -> bool:
+    """Whether small or skinny products are held to one BLAS thread."""
+    return _limit["on"]
 
 
 def _controllers():
@@ -64,9 +105,12 @@ def single_blas_thread():
                 _state["saved"] = []
 
 
+_NO_LIMIT = contextlib.nullcontext()
+
+
 def blas_threads_for(m: int, n: int, k: int):
-    """A context for an ``(m, k) @ (k, n)`` product: one BLAS thread when it is small or
-    skinny, the user's setting otherwise."""
-    if m * n * k < SMALL_GEMM or min(m, n, k) < SKINNY:
+    """A context for an ``(m, k) @ (k, n)`` product: one BLAS thread when the limit is on
+    and the product is small or skinny, the user's setting otherwise."""
+    if _limit["on"] and (m * n * k < SMALL_GEMM or min(m, n, k) < SKINNY):
         return single_blas_thread()
-    return contextlib.nullcontext()
+    return _NO_LIMIT

@@ -1,11 +1,15 @@
 """Buffer reuse in the fast kernels (cnnbook._workspace) and the BLAS thread limit
 (cnnbook._blas): reused buffers never leak into results the caller keeps, shapes and
 dtypes may change between calls, float32 stays float32."""
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
 import pytest
 
+import cnnbook
 from cnnbook import _blas
 from cnnbook._workspace import Workspace, scratch
 from cnnbook.conv import Conv2D, conv2d_backward, conv2d_backward_naive, conv2d_forward
@@ -193,5 +197,33 @@ def test_single_blas_thread_restores_setting():
 
 
 def test_blas_threads_for_sizes():
-    assert not isinstance(_blas.blas_threads_for(6, 36864, 25), type(_blas.contextlib.nullcontext()))
-    assert isinstance(_blas.blas_threads_for(1024, 1024, 1024), type(_blas.contextlib.nullcontext()))
+    no_limit = type(_blas.contextlib.nullcontext())
+    previous = cnnbook.set_small_gemm_limit(True)
+    try:
+        assert not isinstance(_blas.blas_threads_for(6, 36864, 25), no_limit)
+        assert isinstance(_blas.blas_threads_for(1024, 1024, 1024), no_limit)
+        cnnbook.set_small_gemm_limit(False)                 # off: the user's setting
+        assert isinstance(_blas.blas_threads_for(6, 36864, 25), no_limit)
+    finally:
+        cnnbook.set_small_gemm_limit(previous)
+
+
+def test_small_gemm_limit_setting():
+    previous = cnnbook.set_small_gemm_limit(True)
+    try:
+        assert _blas.small_gemm_limit() is True
+        assert cnnbook.set_small_gemm_limit(False) is True
+        assert _blas.small_gemm_limit() is False
+        with pytest.raises(TypeError, match="True or False"):
+            cnnbook.set_small_gemm_limit("yes")
+    finally:
+        cnnbook.set_small_gemm_limit(previous)
+
+
+def test_small_gemm_limit_off_by_default_and_env():
+    code = "import cnnbook, cnnbook._blas as b; print(b.small_gemm_limit())"
+    env = {k: v for k, v in os.environ.items() if k != "CNNBOOK_SMALL_GEMM_LIMIT"}
+    out = [subprocess.run([sys.executable, "-c", code], env=dict(env, **extra), check=True,
+                          capture_output=True, text=True).stdout.strip()
+           for extra in ({}, {"CNNBOOK_SMALL_GEMM_LIMIT": "1"})]
+    assert out == ["False", "True"]
