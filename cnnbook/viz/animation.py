@@ -1,30 +1,49 @@
 """Offline animations: a slider over precomputed frames that works in static HTML."""
 from __future__ import annotations
 
+import base64
+import io
 import re
+import uuid
 
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import HTML
-from matplotlib.animation import FuncAnimation
+from matplotlib.animation import DISPLAY_TEMPLATE, JS_INCLUDE, STYLE_INCLUDE
+from PIL import Image
 
-__all__ = ["offline_animation"]
+__all__ = ["offline_animation", "figure_png"]
 
-_EXTERNAL_LINK = re.compile(r"<link[^>]+href=['\"]https?://[^'\"]+['\"][^>]*>\s*", re.I)
-# to_jshtml's buttons are font-awesome icons; offline they would be blank, so use text.
+# matplotlib's player draws its buttons as font-awesome icons from a CDN stylesheet;
+# offline they would be blank, so the player here uses text symbols instead.
 _ICONS = {  # characters that common fonts (DejaVu, Liberation, system UI fonts) all have
     "fa fa-fast-backward": "&laquo;", "fa fa-fast-forward": "&raquo;", "fa fa-minus": "&minus;",
     "fa fa-pause": "||", "fa fa-play fa-flip-horizontal": "&#9664;", "fa fa-play": "&#9654;",
     "fa fa-plus": "+", "fa fa-step-backward": "&lsaquo;", "fa fa-step-forward": "&rsaquo;",
 }
+_MODES = ("once", "loop", "reflect")
+_EXTERNAL_LINK = re.compile(r"<link[^>]+href=['\"]https?://[^'\"]+['\"][^>]*>\s*", re.I)
+
+
+def figure_png(fig) -> bytes:
+    """Draw ``fig`` once and return it as PNG bytes (what ``savefig(format="png")`` gives
+    at the figure's own dpi, without savefig's extra draw)."""
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    out = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(out, format="png", compress_level=6)
+    return out.getvalue()
 
 
 def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="once"):
     r"""A slider over precomputed frames that works in static HTML with no kernel.
 
-    ``matplotlib.animation.FuncAnimation(...).to_jshtml()`` embeds every frame as an image
-    plus a small JavaScript player (slider, play/step buttons). Its output links a
-    font-awesome stylesheet on a CDN; this helper removes that link so the page loads
-    nothing from outside, and replaces the icon font's buttons with plain text symbols.
+    Each frame is drawn once and embedded as a PNG, under the small JavaScript player of
+    matplotlib's ``FuncAnimation.to_jshtml`` (slider, play and step buttons). Unlike
+    ``to_jshtml``, which draws every frame three times (its frame loop, an idle redraw
+    and ``savefig``), this draws each frame once; and its buttons are plain text symbols
+    instead of icons from a font-awesome stylesheet on a CDN, so the page loads nothing
+    from outside.
 
     Parameters
     ----------
@@ -36,18 +55,39 @@ def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="on
         The parameter values, one frame each (keep it to a few dozen: each is a PNG).
     interval : int
         Milliseconds between frames when playing.
+    default_mode : {"once", "loop", "reflect"}
+        What the player does at the last frame.
 
     Returns
     -------
     IPython.display.HTML
         Display it as a cell's last expression.
     """
+    if default_mode not in _MODES:
+        raise ValueError(f"offline_animation: default_mode must be one of {_MODES}, "
+                         f"got {default_mode!r}")
     frames = list(frames)
-    anim = FuncAnimation(fig, lambda i: draw_frame(frames[i]), frames=len(frames),
-                         interval=interval, repeat=False)
-    html = anim.to_jshtml(default_mode=default_mode)
-    plt.close(fig)
+    if not frames:
+        raise ValueError("offline_animation: frames is empty; give at least one value")
+    pngs = []
+    try:
+        for value in frames:
+            draw_frame(value)
+            pngs.append(base64.b64encode(figure_png(fig)).decode("ascii"))
+    finally:
+        plt.close(fig)
+    return HTML(_player_html(pngs, interval=interval, default_mode=default_mode))
+
+
+def _player_html(pngs, *, interval, default_mode):
+    """matplotlib's to_jshtml player around base64 PNG frames, with text-symbol buttons."""
+    fill = "\n" + "".join(f'  frames[{i}] = "data:image/png;base64,{data}"\n'
+                          for i, data in enumerate(pngs))
+    modes = {f"{m}_checked": ("checked" if m == default_mode else "") for m in _MODES}
+    html = JS_INCLUDE + STYLE_INCLUDE + DISPLAY_TEMPLATE.format(
+        id=uuid.uuid4().hex, Nframes=len(pngs), fill_frames=fill,
+        interval=int(interval), **modes)
     html = _EXTERNAL_LINK.sub("", html)
     for cls, symbol in _ICONS.items():
         html = html.replace(f'<i class="{cls}"></i>', symbol)
-    return HTML(html)
+    return html
