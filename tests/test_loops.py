@@ -50,8 +50,8 @@ def test_animation_is_offline_html():
     assert "<img" in html and "http" not in html
 
 
-def test_recover_kernel_fast_is_recover_kernel_bit_for_bit():
-    """The explorer's faster twin takes the same steps: every number of the result equal."""
+def test_recover_kernel_fast_takes_the_steps_of_recover_kernel():
+    """The explorer's faster twin: the same fit, up to rounding (sums in another order)."""
     from cnnbook.functional import conv2d_forward
     from cnnbook.loops import recover_kernel, recover_kernel_fast
 
@@ -65,8 +65,10 @@ def test_recover_kernel_fast_is_recover_kernel_bit_for_bit():
                   (clean, dict(lr=3.0, steps=50)),                    # diverges
                   (clean[..., 1:, 1:], dict(lr=0.02, steps=5, kernel_size=4))):
         want, got = recover_kernel(x, y, **kw), recover_kernel_fast(x, y, **kw)
-        assert got["diverged"] == want["diverged"] and got["steps"] == want["steps"]
-        for key in ("weight", "bias", "loss"):
-            np.testing.assert_array_equal(got[key], want[key])
-        np.testing.assert_array_equal(np.array(got["kernels"]), np.array(want["kernels"]))
+        assert got["diverged"] == want["diverged"] == (kw["lr"] == 3.0)
+        assert got["steps"] == want["steps"]
+        np.testing.assert_allclose(got["loss"], want["loss"], rtol=1e-9)
+        for key in ("weight", "bias", "kernels"):
+            np.testing.assert_allclose(np.array(got[key]), np.array(want[key]), rtol=1e-9,
+                                       atol=1e-12)
     assert want["weight"].shape == (1, 2, 4, 4)
