@@ -86,8 +86,10 @@ def cnnbook_model(dtype):
     import numpy as np
     from cnnbook.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
     rng = np.random.default_rng(1)
+    # The first layer's input is the data: no gradient needed, as for PyTorch's input.
     return Sequential(
-        Conv2D(1, 6, 5, padding=2, rng=rng, dtype=dtype), ReLU(), MaxPool2D(2),
+        Conv2D(1, 6, 5, padding=2, rng=rng, dtype=dtype, input_grad=False), ReLU(),
+        MaxPool2D(2),
         Conv2D(6, 16, 5, rng=rng, dtype=dtype), ReLU(), MaxPool2D(2), Flatten(),
         Dense(400, 120, rng=rng, dtype=dtype), ReLU(),
         Dense(120, 84, rng=rng, dtype=dtype), ReLU(),

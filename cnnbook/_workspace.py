@@ -20,7 +20,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["Workspace", "scratch"]
+__all__ = ["Workspace", "scratch", "scratch_like"]
 
 
 class Workspace:
@@ -73,3 +73,12 @@ def scratch() -> Workspace:
     if ws is None:
         ws = _local.workspace = Workspace()
     return ws
+
+
+def scratch_like(a: np.ndarray, name: str, dtype) -> np.ndarray:
+    """A scratch buffer (see :func:`scratch`) of ``a``'s shape whose axes lie in memory in
+    the same order as ``a``'s (``a`` contiguous, possibly transposed, e.g. batch-last), so
+    element-wise passes over both read and write contiguous memory."""
+    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])   # slowest axis first
+    buf = scratch().get(name, [a.shape[i] for i in order], dtype)
+    return buf.transpose(np.argsort(order))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, check_dout
+from ._workspace import scratch_like
 from .base import Layer
 
 __all__ = [
@@ -80,8 +81,9 @@ def relu_backward(dout, cache):
     """
     x = cache
     dout = check_dout(dout, x.shape, "relu_backward")
-    dx = dout * (x > 0)
-    return dx.astype(x.dtype, copy=False)
+    positive = scratch_like(x, "relu_positive", bool)          # [x > 0], reused buffer
+    np.greater(x, 0, out=positive)
+    return np.multiply(dout, positive, dtype=x.dtype)
 
 
 def sigmoid_forward(x):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_dout, check_ndim, pair
 from ._windows import kernel_taps
-from ._workspace import scratch
+from ._workspace import scratch_like
 from .base import Layer
 from .conv import conv_output_size
 
@@ -207,15 +207,6 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     return out, (x, kernel, stride, padding, out)
 
 
-def _scratch_like(a, name, dtype):
-    """A scratch buffer of ``a``'s shape with ``a``'s order of axes in memory (``a`` is a
-    contiguous array, possibly transposed), so element-wise passes over both stay
-    contiguous."""
-    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])   # slowest axis first
-    buf = scratch().get(name, [a.shape[i] for i in order], dtype)
-    return buf.transpose(np.argsort(order))
-
-
 def max_pool2d_backward(dout, cache):
     r"""Max pooling backward: route each upstream gradient to its window's maximum.
 
@@ -251,12 +242,12 @@ def max_pool2d_backward(dout, cache):
     overlap = sh < KH or sw < KW
     tiled = (sh, sw) == (KH, KW) and x_pad.shape[2:] == (KH * OH, KW * OW)
     dx = np.empty_like(x_pad) if tiled else np.zeros_like(x_pad)
-    grad = _scratch_like(out, "maxpool_dout", x_pad.dtype)
+    grad = scratch_like(out, "maxpool_dout", x_pad.dtype)
     grad[...] = dout                         # in out's memory layout and dtype
-    free = _scratch_like(out, "maxpool_free", bool)   # windows whose maximum is not yet found
+    free = scratch_like(out, "maxpool_free", bool)   # windows whose maximum is not yet found
     free[...] = True
-    hit = _scratch_like(out, "maxpool_hit", bool)
-    routed = _scratch_like(out, "maxpool_routed", x_pad.dtype) if overlap else None
+    hit = scratch_like(out, "maxpool_hit", bool)
+    routed = scratch_like(out, "maxpool_routed", x_pad.dtype) if overlap else None
     taps = list(kernel_taps(kernel, stride, (OH, OW)))
     for k, (_, _, rows, cols) in enumerate(taps):
         np.equal(x_pad[:, :, rows, cols], out, out=hit)

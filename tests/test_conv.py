@@ -228,3 +228,58 @@ def test_layer_bad_input():
         Conv2D(3, 4, 3, stride=0)
     with pytest.raises(TypeError, match="Conv2D: expected rng to be a numpy.random.Generator"):
         Conv2D(3, 4, 3, rng=42)
+
+
+def test_input_grad_false_skips_dx_only():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3, 2, 7, 6))
+    full = Conv2D(2, 4, 3, padding=1, rng=np.random.default_rng(0))
+    first = Conv2D(2, 4, 3, padding=1, rng=np.random.default_rng(0), input_grad=False)
+    dout = rng.normal(size=(3, 4, 7, 6))
+    out_full, out_first = full.forward(x), first.forward(x)
+    np.testing.assert_array_equal(out_full, out_first)
+    assert full.backward(dout) is not None
+    assert first.backward(dout) is None
+    for key in ("weight", "bias"):
+        np.testing.assert_array_equal(first.grads[key], full.grads[key])
+    assert "input_grad=False" in repr(first) and "input_grad" not in repr(full)
+    _, cache = conv2d_forward(x, full.params["weight"], full.params["bias"], padding=1)
+    dx, dw, db = conv2d_backward(dout, cache, input_grad=False)
+    assert dx is None
+    np.testing.assert_array_equal(dw, full.grads["weight"])
+    with pytest.raises(TypeError, match="Conv2D: expected input_grad to be a bool"):
+        Conv2D(2, 4, 3, input_grad=0)
+
+
+def test_bias_and_its_gradient_come_from_the_products():
+    """The bias is added by the product with a row of ones (and db read off the dW
+    product): a large bias and a float32 batch-last input still match the loop version."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(5, 3, 6, 6)).astype(np.float32)
+    x = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    w = rng.normal(size=(2, 3, 3, 3)).astype(np.float32)
+    b = np.array([100.0, -3.5], np.float32)
+    out, cache = conv2d_forward(x, w, b, padding=1)
+    ref, ref_cache = conv2d_forward_naive(x.astype(np.float64), w.astype(np.float64),
+                                          b.astype(np.float64), padding=1)
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-4)
+    dout = rng.normal(size=out.shape).astype(np.float32)
+    dx, dw, db = conv2d_backward(dout, cache)
+    rdx, rdw, rdb = conv2d_backward_naive(dout.astype(np.float64), ref_cache)
+    assert db.dtype == np.float32 and db.flags.owndata
+    np.testing.assert_allclose(db, rdb, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(dx, rdx, rtol=1e-5, atol=1e-4)
+
+
+def test_transposing_copy_of_aliasing_strides():
+    """A (N, 32, 16, 16) float32 input has a 32 KB sample stride: conv2d_forward stages it
+    in longer rows first (cnnbook.conv._padded_batch_last); the numbers stay the same."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(12, 32, 16, 16)).astype(np.float32)
+    w = rng.normal(size=(4, 32, 3, 3)).astype(np.float32)
+    b = rng.normal(size=4).astype(np.float32)
+    for padding in (0, 1):
+        out, _ = conv2d_forward(x, w, b, padding=padding)
+        ref, _ = conv2d_forward(x.copy(order="F"), w, b, padding=padding)  # not staged
+        np.testing.assert_array_equal(out, ref)
