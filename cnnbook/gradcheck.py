@@ -117,6 +117,9 @@ class GradCheckResult:
 
     name: str
     rows: list = field(default_factory=list)  # (what, max_rel_error, index, analytic, numeric)
+    # the whole gradients compared, by input or parameter name (float64 arrays)
+    analytic: dict = field(default_factory=dict, repr=False)
+    numeric: dict = field(default_factory=dict, repr=False)
 
     @property
     def max_error(self) -> float:
@@ -147,6 +150,7 @@ def _add_row(result: GradCheckResult, what: str, analytic, numeric, floor) -> No
             f"check_layer: gradient for {what} has shape {analytic.shape}, expected "
             f"{numeric.shape} (the shape of {what})"
         )
+    result.analytic[what], result.numeric[what] = analytic, numeric
     if analytic.size == 0:
         result.rows.append((what, 0.0, (), 0.0, 0.0))
         return

@@ -57,3 +57,18 @@ def test_printed_table_layout():
 def test_check_layer_options(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         check_layer(F.relu_forward, np.ones((2, 2)), **kwargs)
+
+
+def test_result_keeps_the_whole_gradients_it_compared():
+    from cnnbook.gradcheck import numerical_gradient
+    rng = np.random.default_rng(3)
+    x, w, b = rng.normal(size=(2, 2, 5, 6)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    dout = rng.normal(size=(2, 3, 3, 2))
+    result = check_layer(F.conv2d_forward, x, w, b, dout=dout, stride=(1, 2))
+    assert set(result.numeric) == set(result.analytic) == set(result.errors())
+    num_x = numerical_gradient(lambda v: F.conv2d_forward(v, w, b, stride=(1, 2))[0], x, dout)
+    np.testing.assert_array_equal(result.numeric["x"], num_x)
+    _, cache = F.conv2d_forward(x, w, b, stride=(1, 2))
+    np.testing.assert_array_equal(result.analytic["x"], F.conv2d_backward(dout, cache)[0])
+    for what, err, index, ana, num in result.rows:  # the table's entries come from them
+        assert result.analytic[what][index] == ana and result.numeric[what][index] == num
