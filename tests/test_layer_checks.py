@@ -79,3 +79,57 @@ def test_widget_recomputes_on_change():
     w.children[2].value = 2  # padding 2 > 3 // 2: does not fit
     assert w.last_check is None
     plt.close("all")
+
+
+def _scale_values(cax):
+    """The values a colour bar of plot_gradient_check labels, and those at its marks."""
+    bar = cax.colour_bar
+    offset = bar["offset"].get_text().replace("−", "-")
+    factor = float(offset) if offset else 1.0
+    texts = [t for t in bar["texts"] if t.get_visible()]
+    labels = np.array([float(t.get_text().replace("−", "-")) for t in texts]) * factor
+    return labels, bar["marks"].get_ydata(), np.array([t.get_position()[1] for t in texts])
+
+
+def test_gradient_check_colour_bars_label_their_colours():
+    """Every label sits at its mark, at the height where the colour scale has that value."""
+    rng = np.random.default_rng(0)
+    a = 3 * rng.normal(size=(4, 6))
+    fig = plot_gradient_check(a, a + 1e-10 * rng.normal(size=a.shape), title="t")
+    for ax, cax in zip(fig.axes[:3], fig.axes[3:]):
+        lo, hi = ax.images[0].get_clim()
+        assert lo == -hi
+        labels, marks, heights = _scale_values(cax)
+        assert len(labels) >= 3 and np.all(np.abs(labels) <= hi * (1 + 1e-9))
+        np.testing.assert_allclose(marks, heights)
+        np.testing.assert_allclose(-hi + 2 * hi * heights, labels, atol=1e-9 * hi)
+    assert fig.axes[5].colour_bar["offset"].get_text().startswith("1e")
+    plt.close(fig)
+
+
+def test_derivation_checker_steps_show_the_check_as_a_fresh_figure_would():
+    """In-place steps (blitted, or fully drawn when the shape changes) hold the check's
+    gradients, and the picture equals a figure drawn afresh for that check."""
+    from helpers import png_pixels
+    from cnnbook.widgets import FigureView
+
+    box = derivation_checker(height=5, width=6)
+    layer, stride, height, image = box.children[0], box.children[1], box.children[4], \
+        box.children[-1]
+    for control, value in ((layer, "avg-pool"), (height, 4), (stride, 1), (layer, "conv")):
+        updates = box.state["updates"]
+        control.value = value
+        assert box.state["updates"] == updates + 1
+        check = box.last_check
+        a, n = check["analytic"][0, 0], check["numeric"][0, 0]
+        drawn = [ax.images[0].get_array() for ax in box.state["figure"].axes[:3]]
+        for got, want in zip(drawn, (a, n, a - n)):
+            np.testing.assert_array_equal(got, want)
+        assert box.state["figure"].get_suptitle() == check["title"]
+        fresh = FigureView(lambda fig: plot_gradient_check(a, n, title=check["title"], fig=fig),
+                           figsize=(10, 3.2), layout=None)
+        fresh.refresh()
+        shown, want = png_pixels(image.value), png_pixels(fresh.image.value)
+        assert shown.shape == want.shape
+        assert (np.abs(shown - want).max(axis=2) > 0).sum() < 0.001 * want[..., 0].size
+    assert check["analytic"].shape == (1, 2, 4, 6)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..layer_checks import LAYERS, derivation_check, gradcheck_verdict
-from ..viz.gradcheck import plot_gradient_check
+from ..viz.gradcheck import plot_gradient_check, update_gradient_check
 from ._figure import STYLE, FigureView
 
 __all__ = ["derivation_checker"]
@@ -39,18 +39,23 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
                           **slider),
     ]
     text = widgets.Output()
-    view = FigureView(figsize=(10, 3.2), layout="tight")
+    # The figure is drawn once; later checks update its artists in place: only the images,
+    # colour bars and title are redrawn (blitted) when the input keeps its shape, the whole
+    # figure (no layout engine: the panels sit at fixed margins) when it changes.
+    view = FigureView(figsize=(10, 3.2), layout=None)
+    checks = {}  # setting -> derivation_check result: a setting seen before is not rerun
 
     def update(_change=None):
         name = controls[0].value
         controls[3].disabled = name != "conv"
         for c in (controls[1], controls[2], controls[6]):
             c.disabled = name == "dense"
+        setting = (name,) + tuple(c.value for c in controls[1:])
         try:
-            check = derivation_check(
-                name, stride=controls[1].value, padding=controls[2].value,
-                dilation=controls[3].value, height=controls[4].value,
-                width=controls[5].value, kernel_size=controls[6].value)
+            if setting not in checks:
+                checks[setting] = derivation_check(
+                    name, stride=setting[1], padding=setting[2], dilation=setting[3],
+                    height=setting[4], width=setting[5], kernel_size=setting[6])
         except ValueError as e:
             text.clear_output(wait=True)  # replaced in one step: the page does not jump
             with text:
@@ -58,16 +63,24 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
             view.image.layout.display = "none"
             box.last_check = None
             return
+        check = checks[setting]
         text.clear_output(wait=True)
         with text:
             print(gradcheck_verdict(check["result"]))
             print(check["result"])
-        view.draw = lambda fig: plot_gradient_check(check["analytic"][0, 0],
-                                                    check["numeric"][0, 0],
-                                                    title=check["title"], fig=fig)
+        analytic, numeric = check["analytic"][0, 0], check["numeric"][0, 0]
+        shown = view.state["result"]  # the check in the figure (also after a misfit)
+        view.state["result"] = box.last_check = check
         view.image.layout.display = None
-        view.refresh()
-        box.last_check = check
+        if shown is None:  # the first drawing
+            plot_gradient_check(analytic, numeric, title=check["title"], fig=view.fig)
+            view.show()
+            return
+        changed = update_gradient_check(view.fig, analytic, numeric, title=check["title"])
+        if shown["analytic"].shape == check["analytic"].shape:
+            view.show_changed(changed)
+        else:
+            view.show()  # the panels moved
 
     box = widgets.VBox(controls + [text, view.image])
     box.state = view.state
