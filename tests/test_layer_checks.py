@@ -30,6 +30,24 @@ def test_derivation_check_passes(layer):
     np.testing.assert_allclose(check["analytic"], check["numeric"], atol=1e-7)
 
 
+def test_derivation_check_shows_the_gradients_check_layer_compared():
+    """The figure's numerical gradient is the central difference of the forward pass, and
+    the analytic one its backward pass, on the inputs derived from the seed."""
+    from cnnbook import functional as F
+    from cnnbook.gradcheck import numerical_gradient
+
+    check = derivation_check("conv", stride=2, padding=1, dilation=2, height=5, width=4)
+    rng = np.random.default_rng(0)  # derivation_check's draws, in its order
+    x, w, b = rng.normal(size=(1, 2, 5, 4)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    opts = dict(stride=2, padding=1, dilation=2)
+    out, cache = F.conv2d_forward(x, w, b, **opts)
+    dout = rng.normal(size=out.shape)
+    np.testing.assert_array_equal(check["analytic"], F.conv2d_backward(dout, cache)[0])
+    np.testing.assert_array_equal(
+        check["numeric"], numerical_gradient(lambda a: F.conv2d_forward(a, w, b, **opts)[0],
+                                             x, dout))
+
+
 def test_derivation_check_rejects_bad_options():
     with pytest.raises(ValueError):
         derivation_check("max-pool", padding=2, kernel_size=3)
