@@ -229,6 +229,22 @@ def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw()
     assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
 
 
+def test_kernel_recovery_explorer_keeps_wider_colour_bar_labels_inside_the_figure():
+    """A diverged fit has labels like -750 instead of -2: the panels are laid out again for
+    them (nothing clipped), and a step back to small labels blits on a layout for those."""
+    x, _, w = _sobel_pairs()
+    box = widgets.kernel_recovery_explorer(3 * x, w, lr=0.01, steps=50)
+    lr = box.children[0]
+    for value in (1.0, 0.02):
+        lr.value = value
+        fig = box.state["figure"]
+        renderer = fig.canvas.get_renderer()
+        cbar = fig.axes[1].images[0].colorbar
+        labels = [cbar.ax.yaxis.label, *cbar.ax.get_yticklabels()]
+        assert all(t.get_window_extent(renderer).x1 <= fig.bbox.x1 for t in labels)
+        assert ("DIVERGED" in box.state["title"]) == (value == 1.0)
+
+
 # ---- article figures (4.1) ---------------------------------------------------------------
 
 def test_show_article_output_outlines_filled_and_valid_regions():

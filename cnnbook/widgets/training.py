@@ -131,6 +131,14 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
     view = FigureView(draw, (10.5, 3.3))
     out, state = view.image, view.state
 
+    def label_width():
+        """Characters of the widest colour-bar label: the layout kept from the first drawing
+        has room for labels that wide, a diverged fit needs more (-750 instead of -2)."""
+        cbar = view.fig.axes[1].images[0].colorbar
+        return max((len(t.get_text()) for t in cbar.ax.get_yticklabels()), default=0)
+
+    widths = {}
+
     def refresh(*_):
         result = fit_now()
         shown = state["result"]
@@ -138,11 +146,15 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
             return view.refresh()  # to or from the one-line "diverged" figure
         state["result"] = result  # same panels: redraw the loss panel and the kernels only
         changed = update_recovery(view.fig, result, w_true)
+        if label_width() != widths.get("shown"):
+            widths["shown"] = label_width()
+            return view.refresh(key=widths["shown"])  # a layout for these labels (once)
         view.show_changed(changed + [view.fig.suptitle(status(result), fontsize=10)])
 
     for control in (lr_slider, steps_slider, noise_slider):
         control.observe(refresh, names="value")
     view.refresh()
+    widths["shown"] = label_width()
     box = widgets.VBox([lr_slider, steps_slider, noise_slider, out])
     box.state = state
     return box
