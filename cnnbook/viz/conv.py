@@ -13,10 +13,11 @@ from matplotlib.patches import Rectangle
 from ..conv import conv2d_forward, conv_output_size
 from ..receptive_field import window_coverage
 from .animation import offline_animation
-from .heatmaps import annotate_grid, diverging_limit, label_image_axes, set_grid_values
+from .heatmaps import (annotate_grid, diverging_limit, fix_layout, label_image_axes,
+                       set_grid_values, set_image)
 
-__all__ = ["KERNELS_3X3", "draw_conv", "update_conv_kernel", "show_conv", "conv_animation", "receptive_field_patch",
-           "plot_window_coverage"]
+__all__ = ["KERNELS_3X3", "ConvFigure", "draw_conv", "show_conv", "conv_animation",
+           "receptive_field_patch", "plot_window_coverage"]
 
 
 #: 3x3 kernels to apply to images. As in CNN libraries, "convolution" here is a
@@ -30,6 +31,112 @@ KERNELS_3X3 = {
 }
 
 
+class ConvFigure:
+    r"""The three panels of :func:`draw_conv`, built once on ``fig`` for one image;
+    :meth:`set` redraws them in place for any kernel, stride, padding and dilation.
+
+    Attributes
+    ----------
+    ax_in, ax_k, ax_out : matplotlib.axes.Axes
+    out : ndarray, the output of the last :meth:`set`
+    """
+
+    def __init__(self, fig, image, kernel, *, stride=1, padding=0, dilation=1,
+                 kernel_name="kernel"):
+        self.image = image = np.asarray(image, dtype=np.float64)
+        kernel = np.asarray(kernel, dtype=np.float64)
+        self.setting = None
+        out = self._output(kernel, stride, padding, dilation)  # raises before drawing
+        fig.clear()
+        self.fig = fig
+        self.ax_in, self.ax_k, self.ax_out = ax_in, ax_k, ax_out = fig.subplots(
+            1, 3, gridspec_kw=dict(width_ratios=[1, 0.55, 1]))
+        self.shown_in = ax_in.imshow(np.pad(image, padding), cmap="gray", vmin=0, vmax=1)
+        self.border = ax_in.add_patch(Rectangle((-0.5, -0.5), image.shape[1],
+                                                image.shape[0], fill=False, ec="C1", lw=1,
+                                                ls="--"))
+        self.taps = ax_in.plot([], [], "s", ms=3, mfc="none", mec="C3", mew=1,
+                               label="taps of window (0, 0)")[0]
+        ax_in.legend(loc="lower left", fontsize=6, framealpha=0.8)
+        label_image_axes(ax_in)
+        fig.colorbar(self.shown_in, ax=ax_in, shrink=0.7)
+        lim = diverging_limit(kernel)
+        self.shown_k = ax_k.imshow(kernel, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        self.texts_k = annotate_grid(ax_k, kernel, fmt="{:.3g}", fontsize=8)
+        label_image_axes(ax_k, "$q$", "$p$")
+        ax_k.set_xticks(range(kernel.shape[1]))
+        ax_k.set_yticks(range(kernel.shape[0]))
+        fig.colorbar(self.shown_k, ax=ax_k, shrink=0.7)
+        lim = diverging_limit(out)
+        self.shown_out = ax_out.imshow(out, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        label_image_axes(ax_out)
+        fig.colorbar(self.shown_out, ax=ax_out, shrink=0.7)
+        self.set(kernel, stride=stride, padding=padding, dilation=dilation,
+                 kernel_name=kernel_name)
+
+    def _output(self, kernel, stride, padding, dilation):
+        out, _ = conv2d_forward(self.image[None, None], kernel[None, None], np.zeros(1),
+                                stride=stride, padding=padding, dilation=dilation)
+        return np.asarray(out[0, 0])
+
+    def set(self, kernel, *, stride=1, padding=0, dilation=1, kernel_name="kernel"):
+        """Show the convolution of the image with ``kernel`` (of the shape drawn) at these
+        settings. Returns the artists that changed (see :meth:`dynamic_artists`); raises
+        ``ValueError``, drawing nothing, if the kernel does not fit the padded image."""
+        kernel = np.asarray(kernel, dtype=np.float64)
+        if kernel.shape != self.shown_k.get_array().shape:
+            raise ValueError(f"ConvFigure.set: expected a kernel of shape "
+                             f"{self.shown_k.get_array().shape}, got {kernel.shape}")
+        out = self.out = self._output(kernel, stride, padding, dilation)
+        (H, W), (KH, KW) = self.image.shape, kernel.shape
+        ax_in, ax_k, ax_out = self.ax_in, self.ax_k, self.ax_out
+        old = self.setting or (None,) * 5
+        self.setting = (kernel.tobytes(), stride, padding, dilation, kernel_name)
+        changed = [ax_out, self.shown_out.colorbar.ax]
+        if old[2] != padding or old[3] != dilation:
+            if old[2] != padding:
+                set_image(self.shown_in, np.pad(self.image, padding), (-padding, -padding))
+                self.border.set_visible(padding > 0)
+                ax_in.set_title(f"input {H}×{W}, padding {padding}", fontsize=9)
+            taps_r = -padding + dilation * np.arange(KH)
+            taps_c = -padding + dilation * np.arange(KW)
+            rr, cc = np.meshgrid(taps_r, taps_c, indexing="ij")
+            self.taps.set_data(cc.ravel(), rr.ravel())
+            changed.append(ax_in)
+        if old[0] != self.setting[0]:
+            lim = diverging_limit(kernel)
+            self.shown_k.set_clim(-lim, lim)  # before the texts: their colour follows it
+            set_grid_values(self.shown_k, self.texts_k, kernel, fmt="{:.3g}")
+            changed += [self.shown_k, *ax_k.spines.values(), *self.texts_k,
+                        self.shown_k.colorbar.ax]
+        if old[3:] != self.setting[3:]:
+            ax_k.set_title(f"{kernel_name}\n{KH}×{KW}, dilation {dilation}", fontsize=9)
+            changed.append(ax_k.title)
+        set_image(self.shown_out, out)
+        lim = diverging_limit(out)
+        self.shown_out.set_clim(-lim, lim)
+        OH = conv_output_size(H, KH, stride, padding, dilation)
+        ax_out.set_title(
+            f"output {out.shape[0]}×{out.shape[1]}, stride {stride}\n"
+            f"OH = ⌊({H} + 2·{padding} − {dilation}·({KH}−1) − 1)/{stride}⌋ + 1 = {OH}",
+            fontsize=9)
+        return changed
+
+    def lay_out(self):
+        """Lay the figure out once (see :func:`fix_layout`), with room for colour-bar labels
+        as wide as "−0.15" beside the kernel and the output, whose ranges :meth:`set`
+        changes."""
+        fix_layout(self.fig, [(self.shown_k, (-0.15, 0.15)), (self.shown_out, (-0.15, 0.15))])
+
+    def dynamic_artists(self):
+        """Every artist :meth:`set` may change, for
+        :meth:`cnnbook.widgets.FigureView.show_changed`: the input and output panels as
+        whole axes, the kernel's image, spines, texts and title, two colour bars."""
+        return [self.ax_in, self.shown_k, *self.ax_k.spines.values(), *self.texts_k,
+                self.ax_k.title, self.shown_k.colorbar.ax, self.ax_out,
+                self.shown_out.colorbar.ax]
+
+
 def draw_conv(fig, image, kernel, *, stride=1, padding=0, dilation=1, kernel_name="kernel"):
     r"""Draw input, kernel and output of a 2-D convolution on ``fig`` (cleared first).
 
@@ -37,7 +144,8 @@ def draw_conv(fig, image, kernel, *, stride=1, padding=0, dilation=1, kernel_nam
     0) of one single-channel image with one kernel. The input panel shows the *padded*
     input (the zero border in a frame) with the taps of the first window, the one that
     produces output ``(0, 0)``, marked; the output panel's title carries the output-size
-    formula with the numbers filled in.
+    formula with the numbers filled in. (:class:`ConvFigure` keeps the panels to redraw
+    them in place.)
 
     Parameters
     ----------
@@ -52,84 +160,8 @@ def draw_conv(fig, image, kernel, *, stride=1, padding=0, dilation=1, kernel_nam
     -------
     out : ndarray, shape (OH, OW)
     """
-    image = np.asarray(image, dtype=np.float64)
-    kernel = np.asarray(kernel, dtype=np.float64)
-    H, W = image.shape
-    KH, KW = kernel.shape
-    out, _ = conv2d_forward(image[None, None], kernel[None, None], np.zeros(1),
-                            stride=stride, padding=padding, dilation=dilation)
-    out = np.asarray(out[0, 0])
-    OH = conv_output_size(H, KH, stride, padding, dilation)
-    fig.clear()
-    ax_in, ax_k, ax_out = fig.subplots(1, 3, gridspec_kw=dict(width_ratios=[1, 0.55, 1]))
-    padded = np.pad(image, padding)
-    shown = ax_in.imshow(padded, cmap="gray", vmin=0, vmax=1,
-                         extent=(-padding - 0.5, W + padding - 0.5, H + padding - 0.5,
-                                 -padding - 0.5))
-    if padding:
-        ax_in.add_patch(Rectangle((-0.5, -0.5), W, H, fill=False, ec="C1", lw=1,
-                                      ls="--"))
-    taps_r = -padding + dilation * np.arange(KH)
-    taps_c = -padding + dilation * np.arange(KW)
-    rr, cc = np.meshgrid(taps_r, taps_c, indexing="ij")
-    ax_in.plot(cc.ravel(), rr.ravel(), "s", ms=3, mfc="none", mec="C3", mew=1,
-               label="taps of window (0, 0)")
-    ax_in.set_title(f"input {H}×{W}, padding {padding}", fontsize=9)
-    ax_in.legend(loc="lower left", fontsize=6, framealpha=0.8)
-    label_image_axes(ax_in)
-    fig.colorbar(shown, ax=ax_in, shrink=0.7)
-
-    lim = diverging_limit(kernel)
-    shown = ax_k.imshow(kernel, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    annotate_grid(ax_k, kernel, fmt="{:.3g}", fontsize=8)
-    ax_k.set_title(f"{kernel_name}\n{KH}×{KW}, dilation {dilation}", fontsize=9)
-    label_image_axes(ax_k, "$q$", "$p$")
-    ax_k.set_xticks(range(KW))
-    ax_k.set_yticks(range(KH))
-    fig.colorbar(shown, ax=ax_k, shrink=0.7)
-
-    lim = diverging_limit(out)
-    shown = ax_out.imshow(out, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    ax_out.set_title(
-        f"output {out.shape[0]}×{out.shape[1]}, stride {stride}\n"
-        f"OH = ⌊({H} + 2·{padding} − {dilation}·({KH}−1) − 1)/{stride}⌋ + 1 = {OH}",
-        fontsize=9)
-    label_image_axes(ax_out)
-    fig.colorbar(shown, ax=ax_out, shrink=0.7)
-    return out
-
-
-def update_conv_kernel(fig, image, kernel, *, stride=1, padding=0, dilation=1,
-                       kernel_name="kernel"):
-    r"""Change the kernel of a figure drawn by :func:`draw_conv`, in place.
-
-    For a kernel of the shape drawn, with the same image, stride, padding and dilation:
-    the kernel panel (values, colours, title) and the output panel are updated, nothing
-    else is touched. Returns ``(out, artists)``, the new output and the artists that
-    changed (for blitting, see :meth:`cnnbook.widgets.FigureView.show_changed`), or
-    ``None`` when the kernel's shape differs from the drawn one (draw the figure again).
-    """
-    kernel = np.asarray(kernel, dtype=np.float64)
-    ax_in, ax_k, ax_out = [ax for ax in fig.axes if ax.images]  # colour bars hold no image
-    shown_k, shown_out = ax_k.images[0], ax_out.images[0]
-    if shown_k.get_array().shape != kernel.shape:
-        return None
-    out, _ = conv2d_forward(np.asarray(image, dtype=np.float64)[None, None],
-                            kernel[None, None], np.zeros(1), stride=stride, padding=padding,
-                            dilation=dilation)
-    out = np.asarray(out[0, 0])
-    lim = diverging_limit(kernel)
-    shown_k.set_clim(-lim, lim)  # before the texts: their colour follows the cell colour
-    set_grid_values(shown_k, list(ax_k.texts), kernel, fmt="{:.3g}")
-    KH, KW = kernel.shape
-    ax_k.set_title(f"{kernel_name}\n{KH}×{KW}, dilation {dilation}", fontsize=9)
-    shown_out.set_data(out)
-    lim = diverging_limit(out)
-    shown_out.set_clim(-lim, lim)
-    artists = [ax_k.title]
-    for ax, shown in ((ax_k, shown_k), (ax_out, shown_out)):
-        artists += [shown, *ax.spines.values(), *ax.texts, shown.colorbar.ax]
-    return out, artists
+    return ConvFigure(fig, image, kernel, stride=stride, padding=padding, dilation=dilation,
+                      kernel_name=kernel_name).out
 
 
 def show_conv(image, kernel, *, stride=1, padding=0, dilation=1, kernel_name="kernel",

@@ -15,7 +15,7 @@ from .._checks import pair
 from ..receptive_field import conv_step_gradients
 from .animation import offline_animation
 from .conv import receptive_field_patch
-from .heatmaps import set_grid_values, show_array
+from .heatmaps import fix_layout, set_grid_values, show_array, update_array
 
 __all__ = ["ConvStepFigure", "plot_conv_step", "conv_step_animation"]
 
@@ -23,47 +23,101 @@ STEP_FIGSIZE = (10.5, 6.4)
 
 
 class ConvStepFigure:
-    """The five panels of :func:`plot_conv_step`, built once; ``set_pixel`` moves the pixel."""
+    """The five panels of :func:`plot_conv_step`, built once; ``set_pixel`` moves the pixel
+    and ``set_conv`` changes the sample, filter, channel, stride, padding and dilation, both
+    in place."""
 
     def __init__(self, x, w, b, n, f, c, stride, padding, dilation, fig):
         self.x = np.asarray(x, dtype=np.float64)
         self.w = np.asarray(w, dtype=np.float64)
         self.b = b
-        self.n, self.f, self.c = n, f, c
-        self.conv = dict(stride=stride, padding=padding, dilation=dilation)
         ph, pw = pair(padding, "padding", "ConvStepFigure", 0)
         H, W = self.x.shape[2:]
         self.fig = fig = plt.figure(figsize=STEP_FIGSIZE) if fig is None else fig
         fig.clf()
         axes = self.axes = fig.subplots(2, 3).ravel()
-        g = conv_step_gradients(self.x, self.w, b, n, f, 0, 0, **self.conv)
-        x_max = max(1.0, float(np.abs(self.x).max()))
+        g = conv_step_gradients(self.x, self.w, b, n, f, 0, 0, stride=stride, padding=padding,
+                                dilation=dilation)
+        self.x_max = x_max = max(1.0, float(np.abs(self.x).max()))
         # 1. the input, padded, labelled in unpadded coordinates
-        show_array(axes[0], np.pad(self.x[n, c], ((ph, ph), (pw, pw))), "\n", annotate=False,
-                   cmap="Greys", vmin=0, vmax=x_max, extent_offset=(-ph, -pw))
-        if ph or pw:
-            axes[0].add_patch(Rectangle((-0.5, -0.5), W, H, fill=False, lw=1.5,
-                                        edgecolor="tab:blue"))
+        self.input = show_array(axes[0], np.pad(self.x[n, c], ((ph, ph), (pw, pw))), "\n",
+                                annotate=False, cmap="Greys", vmin=0, vmax=x_max,
+                                extent_offset=(-ph, -pw))
+        self.border = axes[0].add_patch(Rectangle((-0.5, -0.5), W, H, fill=False, lw=1.5,
+                                                  edgecolor="tab:blue", visible=False))
         # 2. the kernel
-        show_array(axes[1], self.w[f, c], f"kernel $w_{{{f},{c}}}$", symmetric=True,
-                   xlabel="$q$", ylabel="$p$")
+        self.kernel = show_array(axes[1], self.w[f, c], "", symmetric=True, xlabel="$q$",
+                                 ylabel="$p$")
         # 3.-5. delta, dx, dw: drawn with a text in every cell, values set by set_pixel
         self.delta = show_array(axes[2], g["dout"][n, f], "\n", cmap="Greys", vmin=0, vmax=1,
                                 fmt="{:.0f}")
-        self.dx = show_array(axes[3], g["dx"][n, c],
-                             r"$\partial L/\partial x$" + f" (sample {n}, channel {c})",
-                             symmetric=True, vmax=float(np.abs(self.w[f, c]).max()))
-        self.dw = show_array(axes[4], g["dw"][f, c],
-                             r"$\partial L/\partial w$" + f" (kernel {f}, channel {c})",
-                             cmap="Greys", vmin=0, vmax=x_max, xlabel="$q$", ylabel="$p$")
-        self.texts = {k: list(axes[k].texts) for k in (2, 3, 4)}
+        self.dx = show_array(axes[3], g["dx"][n, c], "", symmetric=True,
+                             vmax=float(np.abs(self.w[f, c]).max()))
+        self.dw = show_array(axes[4], g["dw"][f, c], "", cmap="Greys", vmin=0, vmax=x_max,
+                             xlabel="$q$", ylabel="$p$")
         axes[5].axis("off")
         self.note = axes[5].text(-0.05, 0.95, "", va="top", ha="left", fontsize=8.5,
                                  transform=axes[5].transAxes)
         self.patches = []
         self.result = None
+        self.setting = None
+        self.set_conv(n, f, c, stride, padding, dilation)
         if fig.get_layout_engine() is None:  # a caller's layout engine does it
             fig.tight_layout()
+
+    def set_conv(self, n, f, c, stride, padding, dilation):
+        """Show sample ``n``, filter ``f``, channel ``c`` and these convolution settings
+        (call :meth:`set_pixel` next: the pixel's panels are not updated). Returns the
+        artists that changed, beside those of :meth:`changing_artists`."""
+        old = self.setting or (None,) * 6
+        self.setting = (n, f, c, stride, padding, dilation)
+        self.n, self.f, self.c = n, f, c
+        self.conv = dict(stride=stride, padding=padding, dilation=dilation)
+        axes, changed = self.axes, []
+        if (n, c, padding) != (old[0], old[2], old[4]):
+            ph, pw = pair(padding, "padding", "ConvStepFigure", 0)
+            update_array(self.input, np.pad(self.x[n, c], ((ph, ph), (pw, pw))),
+                         extent_offset=(-ph, -pw))
+            self.border.set_visible(bool(ph or pw))
+            changed.append(axes[0])
+        if (f, c) != old[1:3]:
+            w = self.w[f, c]
+            m = float(np.abs(w).max()) or 1.0  # show_array's symmetric colour range
+            self.kernel.set_clim(-m, m)  # before the texts: their colour follows it
+            update_array(self.kernel, w)
+            axes[1].set_title(f"kernel $w_{{{f},{c}}}$")
+            self.dx.set_clim(-m, m)
+            axes[4].set_title(r"$\partial L/\partial w$" + f" (kernel {f}, channel {c})")
+            changed += [self.kernel, *axes[1].spines.values(), *self.kernel.cell_texts,
+                        axes[1].title, self.kernel.colorbar.ax, self.dx.colorbar.ax,
+                        axes[4].title]
+        if (n, c) != (old[0], old[2]):
+            axes[3].set_title(r"$\partial L/\partial x$" + f" (sample {n}, channel {c})")
+            changed.append(axes[3].title)
+        if (stride, padding, dilation) != old[3:]:
+            out = conv_step_gradients(self.x, self.w, self.b, n, f, 0, 0, **self.conv)["dout"]
+            if out.shape[2:] != self.delta.get_array().shape:
+                update_array(self.delta, out[n, f], fmt="{:.0f}")
+                changed.append(axes[2])
+        return changed
+
+    def lay_out(self):
+        """Lay the figure out once (see :func:`fix_layout`), with room for colour-bar labels
+        as wide as "−0.15" beside the kernel and :math:`\\partial L/\\partial x`, whose
+        ranges :meth:`set_conv` changes."""
+        fix_layout(self.fig, [(self.kernel, (-0.15, 0.15)), (self.dx, (-0.15, 0.15))])
+
+    def dynamic_artists(self):
+        """Every artist :meth:`set_conv` and :meth:`set_pixel` may change (for
+        :meth:`cnnbook.widgets.FigureView.show_changed`): the input and :math:`\\delta`
+        panels as whole axes, the other panels' images, spines, texts and titles, two
+        colour bars, the outlines and the note."""
+        out = [self.axes[0], self.axes[2], self.kernel.colorbar.ax, self.dx.colorbar.ax,
+               self.note, *self.patches]
+        for k, image in ((1, self.kernel), (3, self.dx), (4, self.dw)):
+            out += [image, *self.axes[k].spines.values(), *image.cell_texts,
+                    self.axes[k].title]
+        return out
 
     def changing_artists(self):
         """The artists :meth:`set_pixel` changes, in drawing order (for blitting): the three

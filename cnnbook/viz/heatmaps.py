@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import AutoLocator
 
 from .._checks import pair
 
 __all__ = ["text_colour", "format_value", "annotate_grid", "set_grid_values", "show_array",
-           "show_arrays", "show_array_grid", "show_images", "label_image_axes",
-           "diverging_limit"]
+           "update_array", "set_image", "fix_layout", "show_arrays", "show_array_grid",
+           "show_images", "label_image_axes", "diverging_limit"]
 
 
 def text_colour(image, value):
@@ -75,9 +76,16 @@ def annotate_grid(ax, values, *, fmt="{:.2f}", fontsize=7, image=None, skip_zero
 
 
 def _write(texts, values, image, fmt, skip_zero):
-    for text, v in zip(texts, values.ravel()):
+    values = values.ravel()
+    if image is None:
+        colours = ["black"] * len(values)
+    else:  # text_colour for all values at once
+        rgba = np.asarray(image.cmap(image.norm(values)), dtype=np.float64).reshape(-1, 4)
+        light = 0.299 * rgba[:, 0] + 0.587 * rgba[:, 1] + 0.114 * rgba[:, 2] > 0.5
+        colours = np.where(light, "black", "white")
+    for text, v, colour in zip(texts, values, colours):
         text.set_text("" if skip_zero and v == 0 else format_value(fmt, v))
-        text.set_color("black" if image is None else text_colour(image, v))
+        text.set_color(str(colour))
 
 
 def set_grid_values(image, texts, values, *, fmt="{:.2f}", skip_zero=False):
@@ -94,13 +102,48 @@ def set_grid_values(image, texts, values, *, fmt="{:.2f}", skip_zero=False):
 
 
 def label_image_axes(ax, xlabel="column $j$", ylabel="row $i$", shape=None):
-    """Axis labels of an image panel; one tick per cell on grids up to 16 wide."""
+    """Axis labels of an image panel; one tick per cell on grids up to 16 wide (matplotlib's
+    automatic ticks on larger ones)."""
     ax.set_xlabel(xlabel, fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.tick_params(labelsize=7)
     if shape is not None and max(shape) <= 16:  # small grids: one tick per cell
         ax.set_xticks(range(shape[1]))
         ax.set_yticks(range(shape[0]))
+    elif shape is not None:  # a panel redrawn in place may have had one tick per cell
+        ax.xaxis.set_major_locator(AutoLocator())
+        ax.yaxis.set_major_locator(AutoLocator())
+
+
+def set_image(image, values, offset=(0, 0)):
+    """Put ``values`` (2-D, any shape) into an ``imshow`` image in place: data, extent and
+    axis limits, cell ``(i, j)`` centred at ``(j + offset[1], i + offset[0])`` as
+    :func:`show_array` draws it. The colour range is left alone."""
+    values = np.asarray(values)
+    H, W = values.shape
+    orow, ocol = offset
+    image.set_data(values)
+    image.set_extent((ocol - 0.5, ocol + W - 0.5, orow + H - 0.5, orow - 0.5))
+    image.axes.relim()  # forget the old extent: a later autoscale must not bring it back
+
+
+def fix_layout(fig, room=()):
+    """Lay ``fig`` out once with its layout engine and keep the positions (the engine is
+    removed): panels updated in place then never move, and no draw runs the engine again.
+
+    ``room``: ``(image, (vmin, vmax))`` pairs, colour ranges set during the layout only,
+    so that the colour bars of images whose range changes later keep room for wide tick
+    labels (``(-0.15, 0.15)`` gives labels such as "−0.15").
+    """
+    saved = [(image, image.get_clim()) for image, _ in room]
+    for image, lim in room:
+        image.set_clim(*lim)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    for image, lim in saved:
+        image.set_clim(*lim)
+    fig.set_layout_engine("none")
 
 
 def diverging_limit(a):
@@ -162,14 +205,53 @@ def show_array(ax, a, title, *, annotate=True, fmt="{:.2f}", cmap=None, vmin=Non
     ax.set_yticks(range(orow, orow + H))
     ax.tick_params(labelsize=7)
     image.cell_texts = []
+    image.cell_fontsize = fontsize  # None: chosen from the shape, again by update_array
     if annotate:
-        if fontsize is None:
-            fontsize = 9 if max(H, W) <= 4 else 7 if max(H, W) <= 6 else 5
-        image.cell_texts = annotate_grid(ax, a, fmt=fmt, fontsize=fontsize, image=image,
-                                         skip_zero=skip_zeros, offset=(orow, ocol))
+        image.cell_texts = annotate_grid(ax, a, fmt=fmt, fontsize=_cell_fontsize(image, a),
+                                         image=image, skip_zero=skip_zeros,
+                                         offset=(orow, ocol))
     if colorbar:
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return image
+
+
+def _cell_fontsize(image, a):
+    if image.cell_fontsize is not None:
+        return image.cell_fontsize
+    return 9 if max(a.shape) <= 4 else 7 if max(a.shape) <= 6 else 5
+
+
+def update_array(image, a, *, fmt="{:.2f}", skip_zeros=False, extent_offset=0):
+    r"""Put new values, of any shape, into a panel drawn by :func:`show_array`, in place.
+
+    The image data, extent and axis limits, the ticks (one per cell) and the cell texts
+    (written again, with the font size :func:`show_array` would choose, when the shape
+    changed) become those of ``show_array(ax, a, ..., annotate=<as drawn>)``; the colour
+    range, colour bar, title and axis labels are left alone (set the colour range first:
+    the texts' colour follows it). ``extent_offset`` as in :func:`show_array`.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != 2:
+        raise ValueError(f"update_array: expected a 2-D array, got shape {a.shape}")
+    H, W = a.shape
+    orow, ocol = pair(extent_offset, "extent_offset", "update_array", None)
+    ax = image.axes
+    reshaped = image.get_array().shape != a.shape or image.get_extent()[0] != ocol - 0.5 \
+        or image.get_extent()[3] != orow - 0.5
+    set_image(image, a, (orow, ocol))
+    if reshaped:
+        ax.set_xticks(range(ocol, ocol + W))
+        ax.set_yticks(range(orow, orow + H))
+    if not image.cell_texts:
+        return
+    if reshaped:
+        for text in image.cell_texts:
+            text.remove()
+        image.cell_texts = annotate_grid(ax, a, fmt=fmt, fontsize=_cell_fontsize(image, a),
+                                         image=image, skip_zero=skip_zeros,
+                                         offset=(orow, ocol))
+    else:
+        _write(image.cell_texts, a, image, fmt, skip_zeros)
 
 
 def show_arrays(arrays, titles, *, suptitle=None, share_scale=False, symmetric=False,

@@ -12,6 +12,7 @@ import io
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -55,30 +56,41 @@ class FigureView:
         self.state = {"result": None, "title": None, "updates": 0, "figure": self.fig,
                       "view": self}
         self._positions = {}  # layout key -> axes positions found by the layout engine
-        self._background = None  # pixels without show_changed's artists
+        self._background = None  # pixels without show_changed's dynamic artists
+        self._layer = None  # (artists, pixels): the background with these drawn on it
         self._animated = []  # the artists show_changed made animated
 
-    def refresh(self, *_, key=None):
+    def refresh(self, *_, key=None, dynamic=None):
         """Clear the figure, call ``draw(fig)`` and show the result.
 
         The layout engine runs once per ``key`` (it costs as much as drawing the figure):
         later drawings with the same key and number of axes get the axes positions the
         engine found then. Pass a key that changes when the panels change shape.
+
+        ``dynamic`` (a callable returning artists): the artists that later
+        :meth:`show_changed` steps may change. The figure is then drawn without them, kept
+        as the background of those steps, and they are drawn on top: the first step does
+        not have to draw the background.
         """
         fig = self.fig
         fig.clear()
-        self._background, self._animated = None, []
+        self._reset_blitting()
         positions = self._positions.get(key)
         fig.set_layout_engine("none" if positions else self.layout)
         self.state["result"] = self.draw(fig)
-        if positions and len(fig.axes) == len(positions) and not fig.subfigs:
+        reused = positions and len(fig.axes) == len(positions) and not fig.subfigs
+        if reused:
             for ax, pos in zip(fig.axes, positions):
                 ax.set_position(pos)
+        elif positions:  # other panels than the key's: lay them out (``draw`` may
+            fig.set_layout_engine(self.layout)  # have done it and removed the engine)
+        if dynamic is None:
             self.show()
-            return
-        fig.set_layout_engine(self.layout)
-        self.show()
-        if self.layout is not None and not fig.subfigs:
+        else:
+            artists = list(dynamic())
+            self._draw_background(artists)
+            self._draw_on_top([], artists)
+        if not reused and self.layout is not None and not fig.subfigs:
             self._positions[key] = [ax.get_position() for ax in fig.axes]
             # In-place updates (show() without refresh) keep this layout: the engine
             # would otherwise run again on every draw.
@@ -100,34 +112,96 @@ class FigureView:
         self.image.value = self.render()
         self.state["updates"] += 1
 
-    def show_changed(self, artists):
-        """Show the figure after an in-place update that changed only ``artists`` (blitting).
+    def show_changed(self, changed, dynamic=None):
+        """Show the figure after an in-place update that changed only ``changed`` (blitting).
 
-        The first call after a :meth:`refresh` draws the figure once without ``artists``
-        (they are made animated) and keeps those pixels; every call then restores them
-        and draws only ``artists`` on top, by zorder as a full draw would (include the
-        axes' spines with an image that reaches them, so they stay on top of it).
-        Artists created later (new outlines) are made animated here too. The figure must
-        not change otherwise (no layout change): call :meth:`refresh` for that.
+        ``dynamic`` (default ``changed``) lists every artist that in-place updates may
+        change, the same ones on every call (artists created since, such as new outlines,
+        may join). The first call after a :meth:`refresh` (without ``dynamic``) or a
+        :meth:`render` draws the figure once without them and keeps those pixels (the
+        background); every call then restores them and draws the artists on top, by
+        zorder as a full draw would (include the axes' spines with an image that reaches
+        them, so they stay on top of it). The dynamic artists that did not change are drawn
+        on the background once and kept for the next steps that change the same artists,
+        so a run of steps of one control draws only what that control changes.
+
+        An artist may be a whole :class:`~matplotlib.axes.Axes` (e.g. a panel whose shape
+        changes: its image, texts, ticks and title are drawn with it); ``changed`` may
+        then also name some of its children: when the Axes itself has not changed, only
+        they are drawn again. The figure must not change otherwise (no layout change):
+        call :meth:`refresh` for that.
         """
-        fig, canvas = self.fig, self.fig.canvas
-        artists = [a for a in artists if a is not None]
-        for a in artists:
-            a.set_animated(True)
-        self._animated += artists
+        changed = [a for a in changed if a is not None]
+        dynamic = changed if dynamic is None else [a for a in dynamic if a is not None]
         if self._background is None:
-            fig.set_layout_engine("none")  # the layout found by refresh() stays
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(fig.bbox)
+            self.fig.set_layout_engine("none")  # the layout found by refresh() stays
+            self._draw_background(dynamic)
+        self._draw_on_top(changed, dynamic)
+
+    def _reset_blitting(self):
+        for a in self._animated:
+            a.set_animated(False)
+        self._animated, self._background, self._layer = [], None, None
+
+    def _draw_background(self, dynamic):
+        """Draw the figure without ``dynamic`` and keep the pixels."""
+        fig, canvas = self.fig, self.fig.canvas
+        self._reset_blitting()
+        for a in dynamic:
+            a.set_animated(True)
+        canvas.draw()  # runs the layout engine if one is set
+        self._background = canvas.copy_from_bbox(fig.bbox)
+        for a in dynamic:
+            a.set_animated(False)
+
+    def _draw_on_top(self, changed, dynamic):
+        """Restore the background, draw the unchanged dynamic artists (or the kept layer of
+        them), then ``changed``; put the picture in the image widget."""
+        fig, canvas = self.fig, self.fig.canvas
+        ids = {id(a) for a in changed}
+        rest = [a for a in dynamic if id(a) not in ids]
+        whole = {id(a) for a in changed if isinstance(a, Axes)}  # they draw their children
+        changed = [a for a in changed if not (a.axes is not None and a is not a.axes
+                                                  and id(a.axes) in whole)]
+        for a in self._animated:
+            a.set_animated(False)
+        for a in changed:  # an Axes among rest draws all its children but these
+            a.set_animated(True)
+        self._animated = changed
+        renderer = canvas.get_renderer()
+        kept = {id(a) for a in self._layer[0]} if self._layer is not None else set()
+        if kept and kept <= {id(a) for a in rest}:
+            # The kept layer holds the artists the last step left unchanged (that step
+            # changed the others): draw only the ones this step leaves unchanged as well.
+            canvas.restore_region(self._layer[1])
+            more = [a for a in rest if id(a) not in kept]
         else:
             canvas.restore_region(self._background)
-        renderer = canvas.get_renderer()
-        for a in sorted(artists, key=lambda a: a.get_zorder()):  # as Axes.draw orders them
-            if a.get_visible():
-                a.draw(renderer)
+            more = rest
+        if more:
+            self._draw_artists(more, renderer)
+        if not rest:
+            self._layer = None
+        elif more or self._layer is None:
+            self._layer = (rest, canvas.copy_from_bbox(fig.bbox))
+        self._draw_artists(changed, renderer)
         self._update_titles()
         self.image.value = self._encode()
         self.state["updates"] += 1
+
+    def _draw_artists(self, artists, renderer):
+        """Draw ``artists`` in the order a full draw would: axes by axes (figure-level
+        artists such as the suptitle last), by zorder within one axes."""
+        axes = {id(ax): k for k, ax in enumerate(self.fig.axes)}
+
+        def order(a):
+            ax = a if isinstance(a, Axes) else a.axes
+            return (len(axes), a.get_zorder()) if ax is None else \
+                (axes.get(id(ax), len(axes)), -np.inf if a is ax else a.get_zorder())
+
+        for a in sorted(artists, key=order):
+            if a.get_visible():
+                a.draw(renderer)
 
     def _update_titles(self):
         fig = self.fig
@@ -148,9 +222,6 @@ class FigureView:
         ``savefig`` would draw the figure twice when a layout engine is set (once to lay
         it out, once to render) and keeps the alpha channel; the pixels are the same.
         """
-        for a in self._animated:  # a full draw shows every artist (none is left out)
-            a.set_animated(False)
-        self._animated = []
-        self._background = None
+        self._reset_blitting()  # a full draw shows every artist (none is left out)
         self.fig.canvas.draw()
         return self._encode()

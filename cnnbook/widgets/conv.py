@@ -6,7 +6,7 @@ import numpy as np
 
 from ..conv import conv_output_size
 from ..data import sample_photo
-from ..viz.conv import KERNELS_3X3, draw_conv, update_conv_kernel
+from ..viz.conv import KERNELS_3X3, ConvFigure
 from ..viz.conv_step import STEP_FIGSIZE, ConvStepFigure
 from ._figure import STYLE, FigureView
 
@@ -37,7 +37,12 @@ def conv_explorer(image=None, *, size=96, kernels=None):
     if image is None:
         image = sample_photo(size=size)
     image = np.asarray(image, dtype=np.float64)
-    kernels = dict(KERNELS_3X3 if kernels is None else kernels)
+    kernels = {name: np.asarray(k, dtype=np.float64)
+               for name, k in (KERNELS_3X3 if kernels is None else kernels).items()}
+    for name, k in kernels.items():
+        if k.shape != (3, 3):  # the custom grid is 3x3 too: the panels keep their shape
+            raise ValueError(f"conv_explorer: expected (3, 3) kernels, got {name!r} of "
+                             f"shape {k.shape}")
     names = list(kernels) + ["custom"]
     kernel_menu = widgets.Dropdown(options=names, value=names[1] if len(names) > 2
                                    else names[0], description="kernel")
@@ -63,54 +68,60 @@ def conv_explorer(image=None, *, size=96, kernels=None):
             k = kernels[kernel_menu.value]
         return scale.value * k
 
-    def draw(fig):
-        custom_box.layout.display = "" if kernel_menu.value == "custom" else "none"
-        name = kernel_menu.value if scale.value == 1 else f"{scale.value:g} × {kernel_menu.value}"
+    def kernel_name():
+        return kernel_menu.value if scale.value == 1 else f"{scale.value:g} × {kernel_menu.value}"
+
+    def settings():
+        return dict(stride=stride.value, padding=padding.value, dilation=dilation.value,
+                    kernel_name=kernel_name())
+
+    panels = {}
+
+    def build(fig):  # once; every control then redraws the panels in place
         try:
-            return draw_conv(fig, image, current_kernel(), stride=stride.value,
-                             padding=padding.value, dilation=dilation.value,
-                             kernel_name=name)
-        except ValueError as err:  # e.g. a dilated kernel larger than the input
-            fig.clear()
-            fig.text(0.5, 0.5, str(err), ha="center", va="center", wrap=True)
-            return None
+            panels["figure"] = ConvFigure(fig, image, current_kernel(), **settings())
+        except ValueError as err:
+            raise ValueError(f"conv_explorer: the {image.shape} image does not fit a "
+                             f"{kernel_menu.value} kernel ({err})") from None
+        panels["figure"].lay_out()  # once: the panels keep their places
+        panels["message"] = fig.text(0.5, 0.5, "", ha="center", va="center", wrap=True,
+                                     visible=False)
+        return panels["figure"].out
 
-    view = FigureView(draw, (10, 3.4))
-    out, state = view.image, view.state
-    drawn = {"setting": None}  # (stride, padding, dilation) of the figure shown
+    view = FigureView(build, (10, 3.4))
+    state = view.state
 
-    def refresh(*_):
-        drawn["setting"] = (stride.value, padding.value, dilation.value)
-        view.refresh()
-
-    def kernel_changed(*_):
-        """Only the kernel changed: update its panel and the output, redraw only those."""
+    def update(*_):
         custom_box.layout.display = "" if kernel_menu.value == "custom" else "none"
-        if state["result"] is None or drawn["setting"] != (stride.value, padding.value,
-                                                           dilation.value):
-            return refresh()
-        name = kernel_menu.value if scale.value == 1 else f"{scale.value:g} × {kernel_menu.value}"
-        changed = update_conv_kernel(view.fig, image, current_kernel(), stride=stride.value,
-                                     padding=padding.value, dilation=dilation.value,
-                                     kernel_name=name)
-        if changed is None:  # a kernel of another shape
-            return refresh()
-        state["result"], artists = changed
-        view.show_changed(artists)
+        figure, message = panels["figure"], panels["message"]
+        try:
+            changed = figure.set(current_kernel(), **settings())
+        except ValueError as err:  # e.g. a dilated kernel larger than the input
+            state["result"] = None
+            for ax in view.fig.axes:
+                ax.set_visible(False)
+            message.set_text(str(err))
+            message.set_visible(True)
+            return view.show()
+        if message.get_visible():  # the panels come back
+            message.set_visible(False)
+            for ax in view.fig.axes:
+                ax.set_visible(True)
+        state["result"] = figure.out
+        view.show_changed(changed, figure.dynamic_artists())  # only these are redrawn
 
-    for control in [kernel_menu, scale]:
-        control.observe(kernel_changed, names="value")
-    for control in [stride, padding, dilation]:
-        control.observe(refresh, names="value")
+    for control in [kernel_menu, scale, stride, padding, dilation]:
+        control.observe(update, names="value")
 
     def on_custom_weight(_change):
         if kernel_menu.value == "custom":  # the boxes are hidden (and unused) otherwise
-            kernel_changed()
+            update()
 
     for cell in cells:
         cell.observe(on_custom_weight, names="value")
-    refresh()
-    box = widgets.VBox([kernel_menu, scale, stride, padding, dilation, custom_box, out])
+    custom_box.layout.display = "" if kernel_menu.value == "custom" else "none"
+    view.refresh(dynamic=lambda: panels["figure"].dynamic_artists())
+    box = widgets.VBox([kernel_menu, scale, stride, padding, dilation, custom_box, view.image])
     box.state = state
     return box
 
@@ -165,13 +176,26 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
                               description=r"output column \(j\)",
                               continuous_update=False, style=STYLE)
     message = widgets.Output()
-    view = FigureView(figsize=STEP_FIGSIZE, layout="tight")
+    panel = {}
+
+    def setting():
+        return (n_box.value, f_box.value, c_box.value, s_box.value, p_box.value, d_box.value)
+
+    def build(fig):  # once; every control then redraws the panels in place
+        n, f, c, s, p, d = setting()
+        # laid out with the widest padding, so that the input's tick labels always fit
+        figure = panel["figure"] = ConvStepFigure(x, w, b, n, f, c, s, max(p_box.options), d,
+                                                  fig)
+        figure.lay_out()
+        figure.set_conv(n, f, c, s, p, d)
+        return figure.set_pixel(i_box.value, j_box.value)
+
+    view = FigureView(build, figsize=STEP_FIGSIZE, layout="tight")
     box = widgets.VBox([widgets.HBox([n_box, f_box, c_box]),
                         widgets.HBox([s_box, p_box, d_box]), i_box, j_box, message, view.image])
     box.state = view.state
     box.result = None
     busy = {"flag": False}
-    panel = {"figure": None, "key": None}  # rebuilt only when more than (i, j) changes
 
     def output_size():
         s, p, d = s_box.value, p_box.value, d_box.value
@@ -195,21 +219,14 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
                 slider.value = min(slider.value, size - 1)
         finally:
             busy["flag"] = False
-        key = (n_box.value, f_box.value, c_box.value, s_box.value, p_box.value, d_box.value)
-        if panel["key"] != key:  # rebuild; the layout is reused for the same output shape
-            n, f, c, s, p, d = key
-
-            def build(fig):
-                panel["figure"] = ConvStepFigure(x, w, b, n, f, c, s, p, d, fig)
-                return panel["figure"].set_pixel(i_box.value, j_box.value)
-
-            panel["key"] = key
-            view.draw = build
-            view.refresh(key=(OH, OW, p))
+        if not panel:  # the first drawing
+            view.refresh(dynamic=lambda: panel["figure"].dynamic_artists())
             box.result = view.state["result"]
             return
-        box.result = panel["figure"].set_pixel(i_box.value, j_box.value)
-        view.show_changed(panel["figure"].changing_artists())  # only these are redrawn
+        figure = panel["figure"]
+        changed = figure.set_conv(*setting()) if figure.setting != setting() else []
+        box.result = view.state["result"] = figure.set_pixel(i_box.value, j_box.value)
+        view.show_changed(changed + figure.changing_artists(), figure.dynamic_artists())
 
     for control in (n_box, f_box, c_box, s_box, p_box, d_box, i_box, j_box):
         control.observe(update, names="value")

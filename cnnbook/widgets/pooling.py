@@ -6,8 +6,7 @@ import numpy as np
 
 from ..data import load_digits
 from ..pooling import pool_output_size
-from ..receptive_field import pool_step_gradients
-from ..viz.pooling import draw_pool, pool_cell_artists, update_pool_cell
+from ..viz.pooling import PoolFigure
 from ._figure import STYLE, FigureView
 
 __all__ = ["pool_explorer"]
@@ -48,27 +47,24 @@ def pool_explorer(fmap=None):
         OW = pool_output_size(W, ksize.value, stride.value)
         row.max, col.max = OH - 1, OW - 1   # also clamps the values
 
-    view = FigureView(figsize=(11, 3.6))
-    drawn = {"key": None}  # (mode, k, s) of the panels on the figure
+    panels = {}
 
     def cell():
         return (row.value, col.value) if which.value == "one cell" else None
 
+    def build(fig):  # once: the output panel is as wide as the widest output (k = s = 1)
+        panels["figure"] = PoolFigure(fig, fmap, kernel_size=ksize.value, stride=stride.value,
+                                      mode=mode.value, cell=cell(), out_columns=W)
+        panels["figure"].lay_out()  # once: the panels keep their places
+        return panels["figure"].result
+
+    view = FigureView(build, figsize=(11, 3.6))
+
     def redraw():
-        key = (mode.value, ksize.value, stride.value)
-        if drawn["key"] != key:  # new forward pass: rebuild the three panels
-            view.draw = lambda fig: draw_pool(fig, fmap, kernel_size=key[1], stride=key[2],
-                                              mode=key[0], cell=cell())
-            out_shape = (pool_output_size(H, key[1], key[2]), pool_output_size(W, key[1], key[2]))
-            view.refresh(key=out_shape)  # panel widths follow the output's shape
-            drawn["key"] = key
-            return
-        else:  # only the followed cell moved: update outlines and the gradient panel
-            out, dx = pool_step_gradients(fmap, key[1], key[2], key[0], cell())
-            ax_in, ax_out, ax_dx = [ax for ax in view.fig.axes if ax.images]
-            update_pool_cell(ax_in, ax_out, ax_dx, out.shape, dx, key[1], key[2], cell())
-            view.state["result"] = (out, dx)
-            view.show_changed(pool_cell_artists(ax_in, ax_out, ax_dx))  # only these redrawn
+        figure = panels["figure"]
+        changed = figure.set(ksize.value, stride.value, mode.value, cell())
+        view.state["result"] = figure.result
+        view.show_changed(changed, figure.dynamic_artists())  # only these are redrawn
 
     busy = {"on": False}
 
@@ -85,7 +81,7 @@ def pool_explorer(fmap=None):
     for control in (mode, ksize, stride, which, row, col):
         control.observe(on_change, names="value")
     sync_cell_range()
-    redraw()
+    view.refresh(dynamic=lambda: panels["figure"].dynamic_artists())
     box = widgets.VBox([mode, ksize, stride, which, row, col, view.image])
     box.state = view.state
     return box
