@@ -29,7 +29,7 @@ modules above: :mod:`cnnbook.viz` (figures, by what they draw) and :mod:`cnnbook
 (ipywidgets explorers, each wiring controls to one figure).
 
 Speed setting: :func:`set_small_gemm_limit` holds the kernels' small matrix products to one
-BLAS thread (for machines whose cores are shared; off by default, see ``cnnbook._blas``).
+BLAS thread (on by default: safe when the cores are shared; see ``cnnbook._blas``).
 """
 from ._blas import set_small_gemm_limit
 

@@ -220,10 +220,10 @@ def test_small_gemm_limit_setting():
         cnnbook.set_small_gemm_limit(previous)
 
 
-def test_small_gemm_limit_off_by_default_and_env():
+def test_small_gemm_limit_on_by_default_and_env():
     code = "import cnnbook, cnnbook._blas as b; print(b.small_gemm_limit())"
     env = {k: v for k, v in os.environ.items() if k != "CNNBOOK_SMALL_GEMM_LIMIT"}
     out = [subprocess.run([sys.executable, "-c", code], env=dict(env, **extra), check=True,
                           capture_output=True, text=True).stdout.strip()
-           for extra in ({}, {"CNNBOOK_SMALL_GEMM_LIMIT": "1"})]
-    assert out == ["False", "True"]
+           for extra in ({}, {"CNNBOOK_SMALL_GEMM_LIMIT": "0"})]
+    assert out == ["True", "False"]
