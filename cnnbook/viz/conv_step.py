@@ -94,11 +94,10 @@ class ConvStepFigure:
         if (n, c) != (old[0], old[2]):
             axes[3].set_title(r"$\partial L/\partial x$" + f" (sample {n}, channel {c})")
             changed.append(axes[3].title)
-        if (stride, padding, dilation) != old[3:]:
+        if (stride, padding, dilation) != old[3:]:  # the same artists on every such step
             out = conv_step_gradients(self.x, self.w, self.b, n, f, 0, 0, **self.conv)["dout"]
-            if out.shape[2:] != self.delta.get_array().shape:
-                update_array(self.delta, out[n, f], fmt="{:.0f}")
-                changed.append(axes[2])
+            update_array(self.delta, out[n, f], fmt="{:.0f}")
+            changed.append(axes[2])
         return changed
 
     def lay_out(self):
