@@ -214,16 +214,20 @@ def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw()
     box = widgets.kernel_recovery_explorer(x, w, lr=0.01, steps=50)
     lr, steps, noise, image = box.children
     pngs = {}
-    for n in (100, 60, 100):
-        steps.value = n
+    for control, value in ((steps, 100), (steps, 60), (lr, 0.03), (noise, 0.5), (lr, 0.01),
+                           (noise, 0.0), (steps, 100)):
+        control.value = value
         result = box.state["result"]
         fig = box.state["figure"]
         np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), result["loss"])
         np.testing.assert_array_equal(fig.axes[1].images[0].get_array(),
                                       result["kernels"][-1])
         assert fig.axes[1].get_title() == f"kernel after {result['steps'][-1]} steps"
-        pngs.setdefault(n, set()).add(image.value)
-    assert len(pngs[100]) == 1
+        lim = max(np.abs(result["kernels"][-1]).max(), np.abs(w).max())
+        assert fig.axes[1].images[0].get_clim() == fig.axes[2].images[0].get_clim() == \
+            (-lim, lim)  # one colour scale, also when only the learned kernel was redrawn
+        pngs.setdefault((lr.value, steps.value, noise.value), set()).add(image.value)
+    assert len(pngs[0.01, 100, 0.0]) == 1
 
     blitted, full = png_pixels(image.value), png_pixels(box.state["view"].render())
     assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size

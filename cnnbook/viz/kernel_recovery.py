@@ -12,7 +12,8 @@ from matplotlib.patches import Rectangle
 from .animation import offline_animation
 from .heatmaps import set_grid_values, show_array
 
-__all__ = ["plot_kernel_pair", "plot_recovery", "update_recovery", "recovery_animation",
+__all__ = ["plot_kernel_pair", "plot_recovery", "update_recovery", "recovery_artists",
+           "recovery_animation",
            "show_article_output"]
 
 
@@ -89,9 +90,11 @@ def plot_recovery(result, w_true, *, fig=None, step=None):
 def update_recovery(fig, result, w_true, *, step=None):
     r"""Another recovery (same kernel shape) on a figure drawn by :func:`plot_recovery`.
 
-    The loss panel is redrawn whole (its limits follow the new curve); the kernel
-    panels keep their artists, with new values, colours and title. Returns the artists
-    that changed, for blitting (see :meth:`cnnbook.widgets.FigureView.show_changed`).
+    The loss curve and its limits, the learned kernel's values, colours and title, and
+    (when the colour range changes) the true kernel's colours and the colour bar are set in
+    place. Returns the artists that changed, for blitting (see
+    :meth:`cnnbook.widgets.FigureView.show_changed`; :func:`recovery_artists` lists every
+    artist this may change).
     """
     steps = list(result["steps"])
     k = len(steps) - 1 if step is None else steps.index(step)
@@ -100,20 +103,41 @@ def update_recovery(fig, result, w_true, *, step=None):
     curve, dot = ax_loss.lines[:2]
     curve.set_data(np.arange(len(loss)), loss)
     dot.set_data([steps[k]], [loss[min(steps[k], len(loss) - 1)]])
+    xlim = ax_loss.get_xlim()
     ax_loss.relim()
     ax_loss.autoscale_view()
+    changed = [curve, dot, ax_loss.yaxis, *ax_loss.spines.values()]
+    if ax_loss.get_xlim() != xlim:  # another number of steps
+        changed.append(ax_loss.xaxis)
     w = np.asarray(result["kernels"][k])
     lim = float(max(np.abs(w).max(), np.abs(w_true).max())) or 1.0
-    changed = [ax_loss]
+    new_range = ax_w.images[0].get_clim() != (-lim, lim)
     for ax, a in ((ax_w, w), (ax_true, np.asarray(w_true))):
         image = ax.images[0]
-        image.set_clim(-lim, lim)  # before the texts: their colour follows the cell's
-        set_grid_values(image, image.cell_texts, a)
-        changed += [image, *ax.spines.values(), *image.cell_texts]
-        if image.colorbar is not None:
+        if ax is ax_w or new_range:
+            image.set_clim(-lim, lim)  # before the texts: their colour follows the cell's
+            set_grid_values(image, image.cell_texts, a)
+            changed += [image, *ax.spines.values(), *image.cell_texts]
+        if image.colorbar is not None and new_range:
             changed.append(image.colorbar.ax)
     ax_w.title.set_text(f"kernel after {steps[k]} steps")  # keeps show_array's font
     return changed + [ax_w.title]
+
+
+def recovery_artists(fig):
+    """Every artist :func:`update_recovery` may change on a figure drawn by
+    :func:`plot_recovery` (the dynamic artists of blitting); none on another figure."""
+    if len(fig.axes) < 4:
+        return []
+    ax_loss, ax_w, ax_true = fig.axes[:3]
+    artists = [*ax_loss.lines[:2], ax_loss.xaxis, ax_loss.yaxis, *ax_loss.spines.values(),
+               ax_w.title]
+    for ax in (ax_w, ax_true):
+        image = ax.images[0]
+        artists += [image, *ax.spines.values(), *image.cell_texts]
+        if image.colorbar is not None:
+            artists.append(image.colorbar.ax)
+    return artists
 
 
 def recovery_animation(result, w_true, *, max_frames=10, figsize=(10.5, 3.3), dpi=64):

@@ -10,7 +10,7 @@ from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..train import TrainingDiverged, fit
 from ..viz.curves import draw_training_loop, plot_curves
-from ..viz.kernel_recovery import plot_recovery, update_recovery
+from ..viz.kernel_recovery import plot_recovery, recovery_artists, update_recovery
 from ._figure import STYLE, FigureView
 
 __all__ = ["training_loop_explorer", "kernel_recovery_explorer", "bn_training_explorer"]
@@ -119,17 +119,22 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
         return "DIVERGED (the loss exploded): lower the learning rate" if result["diverged"] \
             else f"max |learned - true| = {err:.3g}"
 
+    title = {}  # the figure's suptitle (a Text), set by draw
+
     def draw(fig):
         result = fit_now()
         if len(result["kernels"]) == 0:
-            fig.suptitle("diverged at the first step: lower the learning rate")
+            title["text"] = fig.suptitle("diverged at the first step: lower the learning rate")
             return result
         plot_recovery(result, w_true, fig=fig)
-        fig.suptitle(status(result), fontsize=10)
+        title["text"] = fig.suptitle(status(result), fontsize=10)
         return result
 
     view = FigureView(draw, (10.5, 3.3))
     out, state = view.image, view.state
+
+    def dynamic():  # what a step may change: blitted over a background without them
+        return recovery_artists(view.fig) + [title["text"]]
 
     def label_width():
         """Characters of the widest colour-bar label: the layout kept from the first drawing
@@ -143,18 +148,20 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
         result = fit_now()
         shown = state["result"]
         if len(result["kernels"]) == 0 or shown is None or len(shown["kernels"]) == 0:
-            return view.refresh()  # to or from the one-line "diverged" figure
-        state["result"] = result  # same panels: redraw the loss panel and the kernels only
+            return view.refresh(dynamic=dynamic)  # to or from the one-line "diverged" figure
+        state["result"] = result  # same panels: redraw what changed only
         changed = update_recovery(view.fig, result, w_true)
-        if label_width() != widths.get("shown"):
+        if label_width() != widths["shown"]:  # a layout for these labels (once per width)
             widths["shown"] = label_width()
-            return view.refresh(key=widths["shown"])  # a layout for these labels (once)
-        view.show_changed(changed + [view.fig.suptitle(status(result), fontsize=10)])
+            key = None if widths["shown"] == widths["first"] else widths["shown"]
+            return view.refresh(key=key, dynamic=dynamic)
+        title["text"].set_text(status(result))
+        view.show_changed(changed + [title["text"]], dynamic())
 
     for control in (lr_slider, steps_slider, noise_slider):
         control.observe(refresh, names="value")
-    view.refresh()
-    widths["shown"] = label_width()
+    view.refresh(dynamic=dynamic)  # its layout is kept under the key None
+    widths["first"] = widths["shown"] = label_width()
     box = widgets.VBox([lr_slider, steps_slider, noise_slider, out])
     box.state = state
     return box
