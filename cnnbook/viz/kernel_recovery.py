@@ -23,6 +23,17 @@ def _kernel_heatmap(ax, a, title, lim):
                       xlabel="column", ylabel="row")
 
 
+def _colour_limit(w, w_true):
+    """The colour range ``[-lim, lim]`` of both kernels: their largest ``|value|`` rounded up
+    to two significant digits, so that a kernel slightly above the true one (2.0003 against
+    2) does not change the scale, and the colour bar, at every step of an explorer."""
+    lim = float(max(np.abs(w).max(), np.abs(w_true).max()))
+    if not np.isfinite(lim) or lim <= 0:
+        return 1.0
+    step = 10.0 ** (np.floor(np.log10(lim)) - 1)
+    return float(np.ceil(lim / step - 1e-9) * step)
+
+
 def plot_kernel_pair(learned, true, *, fig=None, titles=("learned kernel", "true kernel")):
     r"""Two kernels side by side as annotated heatmaps on one colour scale.
 
@@ -80,7 +91,7 @@ def plot_recovery(result, w_true, *, fig=None, step=None):
     ax_loss.set_title("loss")
     ax_loss.grid(alpha=0.3, which="both")
     w = np.asarray(result["kernels"][k])
-    lim = float(max(np.abs(w).max(), np.abs(w_true).max())) or 1.0
+    lim = _colour_limit(w, w_true)
     image = _kernel_heatmap(ax_w, w, f"kernel after {steps[k]} steps", lim)
     _kernel_heatmap(ax_true, np.asarray(w_true), "true kernel", lim)
     fig.colorbar(image, ax=[ax_w, ax_true], shrink=0.85, label="weight")
@@ -110,7 +121,7 @@ def update_recovery(fig, result, w_true, *, step=None):
     if ax_loss.get_xlim() != xlim:  # another number of steps
         changed.append(ax_loss.xaxis)
     w = np.asarray(result["kernels"][k])
-    lim = float(max(np.abs(w).max(), np.abs(w_true).max())) or 1.0
+    lim = _colour_limit(w, w_true)
     new_range = ax_w.images[0].get_clim() != (-lim, lim)
     for ax, a in ((ax_w, w), (ax_true, np.asarray(w_true))):
         image = ax.images[0]
