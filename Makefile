@@ -23,14 +23,20 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
 PYTEST    := $(PY) -m pytest
 XDIST     := -n 2 --dist loadfile
-# nbval runs one kernel at a time (it runs beside the book build, which starts its own
-# kernels): jupyter_client picks a kernel's TCP ports by binding and releasing them, so two
-# kernels launched in the same instant can race for one port (jupyter/jupyter_client#487,
-# nteract/papermill#511); with two nbval workers starting together it hung here once.
+# Every notebook is executed once per `make test`: under nbval, which compares its text
+# outputs with the stored ones, while tests/nbval_record.py keeps everything the kernel sent
+# (images, animations, widget state) in $(EXECUTED); the book is then rendered from those
+# (scripts/cache_executed.py fills its jupyter-cache), so its HTML shows exactly the outputs
+# nbval checked. nbval uses two workers, one notebook each (--dist loadfile); the plugin
+# starts their kernels one at a time (two kernels started in the same instant can pick the
+# same TCP port: jupyter/jupyter_client#487).
+EXECUTED  := _build/executed
+JCACHE    := _build/.jupyter_cache
 NBVAL     := --nbval --nbval-current-env --nbval-cell-timeout 120 \
-             --nbval-sanitize-with tests/nbval_sanitize.cfg
-# make test runs unit, nbval and book side by side (JOBS=1: one after the other).
-JOBS      ?= 3
+             --nbval-sanitize-with tests/nbval_sanitize.cfg \
+             -p tests.nbval_record --nbval-record $(EXECUTED) -n 2 --dist loadfile
+# make test runs the unit tests beside nbval -> book -> browser (JOBS=1: one after the other).
+JOBS      ?= 2
 # $(call timed,NAME,COMMAND): run COMMAND, then print its wall time and CPU time
 # (user + sys, its child processes and kernels included).
 timed = TIMEFORMAT="[time] $(1): %0R s wall, %0U s user + %0S s sys"; time { $(2); }
@@ -55,8 +61,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
+# `make book` executes every notebook (its jupyter-cache is emptied first); inside
+# `make test` (FROM_NBVAL=1) it renders the notebooks nbval has just executed, and
+# executes only those nbval could not run to their end.
 book: $(STAMP)
 	rm -rf _build/html _build/screenshots
+	$(if $(FROM_NBVAL),$(PY) scripts/cache_executed.py $(EXECUTED) $(JCACHE),rm -rf $(JCACHE))
 	$(call timed,book,$(BIN)/jupyter-book build . --all -W -n --keep-going)
 
 unit: $(STAMP)
@@ -66,23 +76,26 @@ nbval: $(STAMP)
 	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
 	  echo "nbval: no notebooks under book/ yet, nothing to run"; \
 	else \
+	  rm -rf $(EXECUTED); \
 	  $(call timed,nbval,$(PYTEST) book/ $(NBVAL)); \
 	fi
 
 browser: $(STAMP)
-	$(call timed,browser,$(PYTEST) tests/test_browser.py -m browser -v)
+	$(call timed,browser,$(PYTEST) tests/test_browser.py -m browser -v -n 2)
 
-# Unit tests, nbval and the book build (then its browser test) run side by side: each is
-# mostly one process waiting on one kernel (the unit tests use two workers), so together
-# they keep both cores busy. Each one's output is printed whole when it ends, and a
-# failure in one does not stop the others (--keep-going); the browser test runs once the
-# book is built. Times: see "make test, measured" in README.md.
+# The unit tests run beside the chain nbval -> book -> browser test. The book is built
+# even when an nbval comparison fails (every failure is reported: --keep-going), and the
+# browser test runs once the book is built. Each target's output is printed whole when it
+# ends. Times: see "make test, measured" in README.md.
 site: $(STAMP)
-	@$(MAKE) --no-print-directory book
-	@$(MAKE) --no-print-directory browser
+	@status=0; \
+	$(MAKE) --no-print-directory nbval || status=1; \
+	{ $(MAKE) --no-print-directory book FROM_NBVAL=1 && \
+	  $(MAKE) --no-print-directory browser; } || status=1; \
+	exit $$status
 
 test: $(STAMP)
-	@$(call timed,make test,$(MAKE) --no-print-directory -j$(JOBS) --keep-going --output-sync=target unit nbval site)
+	@$(call timed,make test,$(MAKE) --no-print-directory -j$(JOBS) --keep-going --output-sync=target unit site)
 
 # LAB_ARGS passes options, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
 LAB_ARGS ?=

@@ -195,7 +195,13 @@ def test_config_points_at_local_assets():
 def test_config_essentials():
     assert CONFIG["title"] == "Backpropagation in CNNs, from first principles"
     execute = CONFIG["execute"]
-    assert execute["execute_notebooks"] == "force" and execute["raise_on_error"] is True
+    # "cache", with `make book` emptying the cache first: every build executes every
+    # notebook, except that `make test` renders the ones its nbval run has just executed
+    assert execute["execute_notebooks"] == "cache" and execute["raise_on_error"] is True
+    makefile = (ROOT / "Makefile").read_text()
+    book = makefile[makefile.index("\nbook:"):makefile.index("\nunit:")]
+    assert "rm -rf $(JCACHE)" in book and "JCACHE    := _build/.jupyter_cache" in makefile
+    assert not execute.get("cache"), "the book's jupyter-cache must be _build/.jupyter_cache"
     for pattern in (".venv", "_build", "README.md", "**.ipynb_checkpoints", "scripts", "tests",
                     "benchmarks", "cnnbook"):
         assert pattern in CONFIG["exclude_patterns"], pattern
