@@ -8,7 +8,7 @@ from matplotlib.ticker import MaxNLocator
 from ..loops import run_training_loop
 from .animation import offline_animation
 
-__all__ = ["plot_curves", "plot_loss_history", "plot_history", "plot_grad_norms",
+__all__ = ["plot_curves", "update_curves", "curves_artists", "plot_loss_history", "plot_history", "plot_grad_norms",
            "plot_grad_norm_profile", "plot_error_growth", "draw_training_loop",
            "training_loop_animation"]
 
@@ -57,6 +57,35 @@ def plot_curves(curves, *, xlabel, ylabel, title, logx=False, logy=False, ax=Non
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     return ax
+
+
+def update_curves(ax, curves, *, title):
+    r"""New values for the curves :func:`plot_curves` drew on ``ax`` (same labels), in place.
+
+    Sets each labelled line's data, the axis limits and the title. Returns the artists that
+    changed, for blitting (see :meth:`cnnbook.widgets.FigureView.show_changed`;
+    :func:`curves_artists` lists every artist this may change).
+    """
+    lines = {line.get_label(): line for line in ax.lines}
+    for label, values in curves.items():
+        if isinstance(values, tuple) and len(values) == 2:
+            xs, ys = values
+        else:
+            ys = values
+            xs = np.arange(1, len(ys) + 1)
+        lines[label].set_data(xs, ys)
+    xlim = ax.get_xlim()
+    ax.relim()
+    ax.autoscale_view()
+    ax.set_title(title)
+    changed = [*ax.lines, ax.yaxis, *ax.spines.values(), ax.get_legend(), ax.title]
+    return changed + ([ax.xaxis] if ax.get_xlim() != xlim else [])
+
+
+def curves_artists(ax):
+    """Every artist :func:`update_curves` may change on ``ax`` (the legend too: its best
+    place follows the curves)."""
+    return [*ax.lines, ax.xaxis, ax.yaxis, *ax.spines.values(), ax.get_legend(), ax.title]
 
 
 def plot_loss_history(losses, *, ax=None, title="training loss", log=False):

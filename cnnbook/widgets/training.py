@@ -1,6 +1,8 @@
 """Training explorers: the six-step loop, kernel recovery, training with and without batch norm."""
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -9,7 +11,7 @@ from ..loops import recover_kernel_fast, run_training_loop
 from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..train import TrainingDiverged, fit
-from ..viz.curves import draw_training_loop, plot_curves
+from ..viz.curves import curves_artists, draw_training_loop, plot_curves, update_curves
 from ..viz.kernel_recovery import plot_recovery, recovery_artists, update_recovery
 from ._figure import STYLE, FigureView
 
@@ -168,7 +170,7 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
 
 
 def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2, epochs=3,
-                         batch_size=32, momentum=0.9, seed=0):
+                         batch_size=32, momentum=0.9, seed=0, train_ahead=True):
     r"""Learning-rate slider: train the same network with and without batch norm.
 
     Parameters
@@ -184,12 +186,20 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         The initial one (must be in ``lrs``).
     epochs, batch_size, momentum, seed
         Training settings (:class:`cnnbook.optim.SGD`, :func:`cnnbook.train.fit`).
+    train_ahead : bool
+        After the first move of a control, train in a background thread while the
+        explorer is idle: the other learning rates up to the shown epochs (nearest first),
+        then the shown rate up to the most epochs, so later steps find their runs ready.
+        It pauses after its current epoch while a step is drawn; every run is the same
+        as when trained on demand (one epoch after the other, same batches).
 
     Returns
     -------
     ipywidgets.VBox
         ``children = [learning-rate slider, epochs slider, Image]``; ``.state["result"]``
-        is ``{"without BN": losses, "with BN": losses}`` (NaN after a divergence).
+        is ``{"without BN": losses, "with BN": losses}`` (NaN after a divergence);
+        ``.ahead`` is the latest background thread (``None`` before the first step; a new
+        one starts at a step after it finished, for the runs the new setting wants).
     """
     lr_slider = widgets.SelectionSlider(options=list(lrs), value=lr,
                                         description="learning rate", continuous_update=False,
@@ -199,34 +209,93 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
 
     # (batch norm, lr) -> the run so far: its model, optimizer and shuffling rng keep going,
     # so more epochs train only the added ones and fewer are a slice of the losses (fit
-    # called again continues exactly where it stopped: same batches, same momentum).
-    runs = {}
+    # called again continues exactly where it stopped: same batches, same momentum). A run
+    # is trained by one thread at a time (its lock): the explorer's or the one ahead.
+    runs, new_run = {}, threading.Lock()
+
+    def advance(bn, lr, epochs):
+        with new_run:
+            run = runs.get((bn, lr))
+            if run is None:
+                run = runs[bn, lr] = {"model": build(bn, np.random.default_rng(seed)),
+                                      "opt": SGD(lr, momentum=momentum),
+                                      "rng": np.random.default_rng(seed + 1),
+                                      "losses": [], "diverged": False,
+                                      "lock": threading.Lock()}
+        with run["lock"]:
+            if len(run["losses"]) < epochs and not run["diverged"]:
+                try:
+                    hist = fit(run["model"], softmax_cross_entropy, run["opt"], x, y,
+                               epochs=epochs - len(run["losses"]), batch_size=batch_size,
+                               rng=run["rng"], progress=False)
+                    run["losses"] += list(hist["loss"])
+                except TrainingDiverged:
+                    run["diverged"] = True  # in the epoch after the recorded ones
+        return run
 
     def train(bn, lr, epochs):
-        run = runs.get((bn, lr))
-        if run is None:
-            run = runs[bn, lr] = {"model": build(bn, np.random.default_rng(seed)),
-                                  "opt": SGD(lr, momentum=momentum),
-                                  "rng": np.random.default_rng(seed + 1),
-                                  "losses": [], "diverged": False}
-        if len(run["losses"]) < epochs and not run["diverged"]:
-            try:
-                hist = fit(run["model"], softmax_cross_entropy, run["opt"], x, y,
-                           epochs=epochs - len(run["losses"]), batch_size=batch_size,
-                           rng=run["rng"], progress=False)
-                run["losses"] += list(hist["loss"])
-            except TrainingDiverged:
-                run["diverged"] = True  # in the epoch after the recorded ones
+        run = advance(bn, lr, epochs)
         if len(run["losses"]) < epochs:
             return np.full(epochs, np.nan)
         return np.array(run["losses"][:epochs])
 
-    def draw(fig):
-        curves = {("with BN" if bn else "without BN"):
-                  train(bn, lr_slider.value, epoch_slider.value) for bn in (False, True)}
-        plot_curves(curves, xlabel="epoch", ylabel="training loss", markers=True,
-                    title=f"SGD, lr={lr_slider.value:g}, momentum={momentum:g}",
-                    ax=fig.subplots())
-        return curves
+    def curves():
+        return {("with BN" if bn else "without BN"):
+                train(bn, lr_slider.value, epoch_slider.value) for bn in (False, True)}
 
-    return FigureView(draw, (6.0, 3.4)).explorer([lr_slider, epoch_slider])
+    def title():
+        return f"SGD, lr={lr_slider.value:g}, momentum={momentum:g}"
+
+    def draw(fig):
+        result = curves()
+        plot_curves(result, xlabel="epoch", ylabel="training loss", markers=True,
+                    title=title(), ax=fig.subplots())
+        return result
+
+    def next_epoch():
+        """(batch norm, lr, epochs) that the thread ahead trains next, or None when done."""
+        shown = list(lrs).index(lr_slider.value)
+        nearest = sorted(lrs, key=lambda r: abs(list(lrs).index(r) - shown))
+        for rates, target in ((nearest, epoch_slider.value), ([lr_slider.value],
+                                                              epoch_slider.max)):
+            for rate in rates:
+                for bn in (False, True):
+                    run = runs.get((bn, rate), {"losses": [], "diverged": False})
+                    if len(run["losses"]) < target and not run["diverged"]:
+                        return bn, rate, len(run["losses"]) + 1
+        return None
+
+    idle = threading.Event()
+
+    def work_ahead():
+        while True:
+            idle.wait()  # no step is being drawn
+            job = next_epoch()
+            if job is None:
+                return
+            advance(*job)
+
+    view = FigureView(draw, (6.0, 3.4))
+
+    def dynamic():  # what a step may change: blitted over a background without them
+        return curves_artists(view.fig.axes[0])
+
+    def step(_change):
+        idle.clear()  # the thread ahead pauses after its current epoch
+        try:
+            view.state["result"] = result = curves()
+            changed = update_curves(view.fig.axes[0], result, title=title())
+            view.show_changed(changed, dynamic())
+        finally:
+            idle.set()
+        if train_ahead and (box.ahead is None or not box.ahead.is_alive()):
+            box.ahead = threading.Thread(target=work_ahead, daemon=True,
+                                         name="bn_training_explorer ahead")
+            box.ahead.start()
+
+    view.refresh(dynamic=dynamic)  # the figure is built once; steps update it in place
+    box = widgets.VBox([lr_slider, epoch_slider, view.image])
+    box.state, box.ahead = view.state, None
+    for control in (lr_slider, epoch_slider):
+        control.observe(step, names="value")
+    return box
