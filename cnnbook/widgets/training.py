@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -188,10 +189,11 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         Training settings (:class:`cnnbook.optim.SGD`, :func:`cnnbook.train.fit`).
     train_ahead : bool
         After the first move of a control, train in a background thread while the
-        explorer is idle: the other learning rates up to the shown epochs (nearest first),
-        then the shown rate up to the most epochs, so later steps find their runs ready.
-        It pauses after its current epoch while a step is drawn; every run is the same
-        as when trained on demand (one epoch after the other, same batches).
+        explorer is idle (no step for a second): the other learning rates up to the shown
+        epochs (nearest first), then the shown rate up to the most epochs, so later steps
+        find their runs ready. It pauses after its current epoch while a step is drawn;
+        every run is the same as when trained on demand (one epoch after the other, same
+        batches).
 
     Returns
     -------
@@ -265,11 +267,15 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
                         return bn, rate, len(run["losses"]) + 1
         return None
 
-    idle = threading.Event()
+    idle, last_step = threading.Event(), [0.0]
 
     def work_ahead():
         while True:
             idle.wait()  # no step is being drawn
+            wait = last_step[0] + 1.0 - time.monotonic()
+            if wait > 0:  # and none for a second: steps in quick succession run alone
+                time.sleep(wait)
+                continue
             job = next_epoch()
             if job is None:
                 return
@@ -287,6 +293,7 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
             changed = update_curves(view.fig.axes[0], result, title=title())
             view.show_changed(changed, dynamic())
         finally:
+            last_step[0] = time.monotonic()
             idle.set()
         if train_ahead and (box.ahead is None or not box.ahead.is_alive()):
             box.ahead = threading.Thread(target=work_ahead, daemon=True,
