@@ -70,14 +70,14 @@ book: $(STAMP)
 	$(call timed,book,$(BIN)/jupyter-book build . --all -W -n --keep-going)
 
 unit: $(STAMP)
-	$(call timed,unit,$(PYTEST) tests/ -m "not browser" $(XDIST))
+	$(call timed,unit,$(PYTEST) tests/ -m "not browser" $(XDIST) --durations=8)
 
 nbval: $(STAMP)
 	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
 	  echo "nbval: no notebooks under book/ yet, nothing to run"; \
 	else \
 	  rm -rf $(EXECUTED); \
-	  $(call timed,nbval,$(PYTEST) book/ $(NBVAL)); \
+	  $(call timed,nbval,$(PYTEST) book/ $(NBVAL) --durations=8); \
 	fi
 
 browser: $(STAMP)
