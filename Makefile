@@ -45,7 +45,7 @@ timed = TIMEFORMAT="[time] $(1): %0R s wall, %0U s user + %0S s sys"; time { $(2
 
 help:
 	@echo "make book       build the book into _build/html (runs every notebook)"
-	@echo "make test       unit tests, notebooks (nbval), book build, browser test"
+	@echo "make test       unit tests, notebooks (nbval, executed once), book from those runs, browser test"
 	@echo "make lab        open JupyterLab on book/"
 	@echo "make clean      remove _build/ and caches (make distclean: also .venv/)"
 	@echo "make notebook NB=book/NAME.ipynb   re-execute one notebook, keep text outputs only"
