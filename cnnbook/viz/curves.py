@@ -8,9 +8,9 @@ from matplotlib.ticker import MaxNLocator
 from ..loops import run_training_loop
 from .animation import offline_animation
 
-__all__ = ["plot_curves", "update_curves", "curves_artists", "plot_loss_history", "plot_history", "plot_grad_norms",
-           "plot_grad_norm_profile", "plot_error_growth", "draw_training_loop",
-           "training_loop_animation"]
+__all__ = ["plot_curves", "update_curves", "curves_artists", "plot_loss_history",
+           "plot_history", "plot_grad_norms", "plot_grad_norm_profile", "plot_error_growth",
+           "draw_training_loop", "training_loop_animation"]
 
 
 def plot_curves(curves, *, xlabel, ylabel, title, logx=False, logy=False, ax=None,
