@@ -178,6 +178,26 @@ INSPECT = r"""async () => {
 }"""
 
 
+def _settle(page, in_flight: dict, problems: list[str], quiet_ms: int = 500) -> None:
+    """Wait until no request of the page has been in flight for ``quiet_ms``.
+
+    Playwright's own "networkidle" wait is the same idea, but when it times out it cannot say
+    what was still loading; this records the requests that never finished as a problem.
+    """
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if in_flight:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+            return
+        page.wait_for_timeout(50)
+    problems.append(f"requests still loading after {TIMEOUT_MS // 1000} s: "
+                    + ", ".join(sorted(in_flight.values()))[:500])
+
+
 def _screenshot_name(page: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "__", page.removesuffix(".html")) + ".jpg"
 
@@ -210,6 +230,8 @@ def test_page_works_offline(page_path, server, browser):
         if resp.status >= 400:
             problems.append(f"HTTP {resp.status}: {resp.url}")
 
+    in_flight: dict = {}  # request -> url, for _settle
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         context.route("**/*", route)
@@ -219,9 +241,12 @@ def test_page_works_offline(page_path, server, browser):
         page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
         page.on("requestfailed", on_request_failed)
         page.on("response", on_response)
+        page.on("request", lambda req: in_flight.__setitem__(req, req.url))
+        page.on("requestfinished", lambda req: in_flight.pop(req, None))
+        page.on("requestfailed", lambda req: in_flight.pop(req, None))
 
         page.goto(f"{server}/{page_path}", wait_until="load")
-        page.wait_for_load_state("networkidle")
+        _settle(page, in_flight, problems)
         if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
             try:
                 page.wait_for_function(WAIT_FOR_WIDGETS, timeout=TIMEOUT_MS)
@@ -234,7 +259,7 @@ def test_page_works_offline(page_path, server, browser):
             page.wait_for_function(NO_RAW_WIDGET_MATH, timeout=10_000)
         except Exception:
             pass
-        page.wait_for_load_state("networkidle")
+        _settle(page, in_flight, problems)
         result = page.evaluate(INSPECT)
         problems += result["problems"]
         SHOTS.mkdir(parents=True, exist_ok=True)
