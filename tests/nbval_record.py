@@ -12,15 +12,19 @@ whose every cell ran to the end without an error is written to ``DIR/<path>.ipyn
 build (execute_notebooks: cache) renders them instead of executing the notebooks again.
 `make book` alone empties that cache first, so it executes every notebook itself.
 
-Also: kernels start one at a time across pytest-xdist workers (a lock file), because
+Also: kernels start one at a time on this machine (``one_kernel_start_at_a_time``, a lock
+file in the temporary directory, also used by tests that start kernels), because
 jupyter_client picks a kernel's ports by binding and releasing them, and two kernels
-started in the same instant can pick the same port (jupyter/jupyter_client#487).
+started in the same instant can pick the same port (jupyter/jupyter_client#487): the
+client of one then waits forever for the other. Seen here with nbval's two workers and a
+unit test starting kernels at once.
 """
 from __future__ import annotations
 
 import copy
 import fcntl
 import os
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,10 +101,13 @@ class _Recorder:
         return out
 
 
+KERNEL_START_LOCK = Path(tempfile.gettempdir()) / "cnnbook-kernel-start.lock"
+
+
 @contextmanager
-def _one_kernel_start_at_a_time(directory: Path):
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".kernel-start.lock", "w") as lock:
+def one_kernel_start_at_a_time():
+    """Hold a machine-wide lock while a kernel starts (until it answers kernel_info)."""
+    with open(KERNEL_START_LOCK, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -124,7 +131,7 @@ def pytest_configure(config):
 
     def file_setup(self):
         self._recorder = _Recorder(self.nb, Path(str(self.fspath)))
-        with _one_kernel_start_at_a_time(directory):
+        with one_kernel_start_at_a_time():
             setup(self)
         # nbclient's stand-in for an Output widget sends its outputs back to the kernel,
         # as a browser's would: through this kernel's client

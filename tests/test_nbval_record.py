@@ -12,6 +12,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from nbval_record import one_kernel_start_at_a_time
+
 ROOT = Path(__file__).resolve().parent.parent
 
 GOOD = [
@@ -44,6 +46,7 @@ def _run_nbval(folder, record):
     return subprocess.run(
         [sys.executable, "-m", "pytest", str(folder), "--nbval", "--nbval-current-env",
          "-p", "tests.nbval_record", "--nbval-record", str(record), "-q",
+         "--nbval-cell-timeout", "60",
          "-p", "no:cacheprovider", "--rootdir", str(folder)],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
 
@@ -70,7 +73,13 @@ def test_kept_notebook_is_what_nbclient_makes_of_it(tmp_path):
     # nbval itself ignores clear_output and Output widgets (it sees both HTML outputs and
     # the widget's print), so it cannot compare cells 1 and 2; the plugin must handle them
     reference = _notebook(folder / "good.ipynb", GOOD, ignore_output=(1, 2))
-    NotebookClient(reference, kernel_name="python3", record_timing=False).execute()
+    client = NotebookClient(reference, kernel_name="python3", record_timing=False, timeout=60,
+                            startup_timeout=60)
+    client.km = client.create_kernel_manager()
+    with one_kernel_start_at_a_time():  # not in the same instant as nbval's kernels
+        client.start_new_kernel()
+        client.start_new_kernel_client()
+    client.execute()
     _notebook(folder / "good.ipynb", GOOD, ignore_output=(1, 2), outputs_from=reference)
     _notebook(folder / "bad.ipynb", ["x = 1", "raise ValueError('boom')", "print(x)"])
 
