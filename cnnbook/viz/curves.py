@@ -35,18 +35,11 @@ def plot_curves(curves, *, xlabel, ylabel, title, logx=False, logy=False, ax=Non
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5), dpi=90, constrained_layout=True)
     for label, values in curves.items():
-        if isinstance(values, tuple) and len(values) == 2:
-            xs, ys = values
-        else:
-            ys = values
-            xs = np.arange(1, len(ys) + 1)
-        ax.plot(xs, ys, marker="o" if markers else None, ms=3, label=label)
+        ax.plot(*_xy(values), marker="o" if markers else None, ms=3, label=label)
     if logx:
         ax.set_xscale("log")
     else:
-        all_x = np.concatenate([np.ravel(v[0] if isinstance(v, tuple) and len(v) == 2
-                                         else np.arange(1, len(v) + 1))
-                                for v in curves.values()]).astype(float)
+        all_x = np.concatenate([np.ravel(_xy(v)[0]) for v in curves.values()]).astype(float)
         if np.all(all_x == np.round(all_x)):  # epochs, steps, shifts: integer ticks
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if logy:
@@ -68,12 +61,7 @@ def update_curves(ax, curves, *, title):
     """
     lines = {line.get_label(): line for line in ax.lines}
     for label, values in curves.items():
-        if isinstance(values, tuple) and len(values) == 2:
-            xs, ys = values
-        else:
-            ys = values
-            xs = np.arange(1, len(ys) + 1)
-        lines[label].set_data(xs, ys)
+        lines[label].set_data(*_xy(values))
     xlim = ax.get_xlim()
     ax.relim()
     ax.autoscale_view()
@@ -105,6 +93,13 @@ def plot_loss_history(losses, *, ax=None, title="training loss", log=False):
 
 def _epochs(values):
     return np.arange(1, len(values) + 1)
+
+
+def _xy(values):
+    """A curve of :func:`plot_curves`: ``(x, y)`` as given, or ``y`` against 1, 2, ..."""
+    if isinstance(values, tuple) and len(values) == 2:
+        return values
+    return _epochs(values), values
 
 
 def plot_history(history, *, ax=None):
