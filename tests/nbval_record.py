@@ -50,11 +50,9 @@ class _Recorder:
         # widgets, widget state) without its kernel: process_message is fed nbval's messages.
         self.client = NotebookClient(self.nb, kernel_name="python3", store_widget_state=True,
                                      record_timing=False)
-        self.client.reset_execution_trackers()
         self.pending = {i for i, c in enumerate(self.nb.cells) if c.cell_type == "code"}
         self.failed = False
         self.current = None  # (msg_id, cell index)
-        self.count = 0       # execution counts as a frontend numbers them (nbval's do not)
 
     def start(self, index, msg_id):
         cell = self.nb.cells[index]
@@ -73,15 +71,12 @@ class _Recorder:
         except CellExecutionComplete:  # the kernel is idle: the cell ran to its end
             self.pending.discard(index)
             self.current = None
-            self._finish(self.nb.cells[index])
+            self._merge_streams(self.nb.cells[index])
 
-    def _finish(self, cell):
-        self.count += 1
-        cell.execution_count = self.count
+    @staticmethod
+    def _merge_streams(cell):
         merged = []
         for out in cell.outputs:
-            if out.output_type == "execute_result":
-                out.execution_count = self.count
             if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
                     and merged[-1].name == out.name):
                 merged[-1].text += out.text  # one block per stream, however it was flushed
