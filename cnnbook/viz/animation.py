@@ -25,13 +25,19 @@ _MODES = ("once", "loop", "reflect")
 _EXTERNAL_LINK = re.compile(r"<link[^>]+href=['\"]https?://[^'\"]+['\"][^>]*>\s*", re.I)
 
 
-def figure_png(fig) -> bytes:
-    """Draw ``fig`` once and return it as PNG bytes (what ``savefig(format="png")`` gives
-    at the figure's own dpi, without savefig's extra draw)."""
-    fig.canvas.draw()
-    rgba = np.asarray(fig.canvas.buffer_rgba())
+def figure_png(fig, *, draw=True, alpha=True, compress_level=6) -> bytes:
+    """The figure's Agg canvas as PNG bytes, at the figure's own dpi.
+
+    ``draw``: draw the figure once first (what ``savefig(format="png")`` gives, without
+    savefig's extra draw); ``False`` encodes the canvas as it is (e.g. after blitting).
+    ``alpha=False`` drops the alpha channel; ``compress_level`` is zlib's (1 is fastest).
+    """
+    if draw:
+        fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())
     out = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(out, format="png", compress_level=6)
+    Image.fromarray(pixels if alpha else pixels[..., :3]).save(
+        out, format="png", compress_level=compress_level)
     return out.getvalue()
 
 

@@ -8,14 +8,13 @@ in between, so the page does not jump.
 """
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+
+from ..viz.animation import figure_png
 
 __all__ = ["FigureView", "STYLE"]
 
@@ -211,10 +210,7 @@ class FigureView:
         self.state["title"] = " | ".join(t for t in titles if t)
 
     def _encode(self):
-        rgb = np.asarray(self.fig.canvas.buffer_rgba())[..., :3]
-        buf = io.BytesIO()
-        Image.fromarray(rgb).save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return figure_png(self.fig, draw=False, alpha=False, compress_level=1)
 
     def render(self):
         """The figure as PNG bytes: one Agg draw, RGB (no alpha), fast zlib level.
@@ -223,5 +219,4 @@ class FigureView:
         it out, once to render) and keeps the alpha channel; the pixels are the same.
         """
         self._reset_blitting()  # a full draw shows every artist (none is left out)
-        self.fig.canvas.draw()
-        return self._encode()
+        return figure_png(self.fig, alpha=False, compress_level=1)
