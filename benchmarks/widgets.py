@@ -7,6 +7,12 @@ sends to the page. Prints one row per (explorer, control): steps, median and max
 of wall-clock time, and the median CPU seconds of this process (what a step costs when no
 other process competes for the cores; on a shared machine the wall time is larger).
 
+An explorer that finishes a step in a background thread (``box.wait``: the batch-norm
+training explorer, whose step shows the epochs trained so far and lets a thread train the
+rest) gets one more column, "complete s": the median time from the step until the shown
+setting is trained and drawn. The next step waits for that, so steps are not timed while
+the thread trains.
+
 Run from the repository root (optionally name some explorers to time only those)::
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/widgets.py [conv_explorer pool_explorer ...]
@@ -73,25 +79,31 @@ def time_explorer(name, box, rows):
             box.children[0].value = "custom"  # the weight boxes act on the custom kernel
             label = "custom weight"
         start_value = control.value
-        times, cpu = [], []
+        times, cpu, complete = [], [], []
         for v in values_for(control):
             t0, c0 = time.perf_counter(), time.process_time()
             with contextlib.redirect_stdout(io.StringIO()):  # Output widgets print here
                 control.value = v
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
+            if hasattr(box, "wait"):  # an explorer that finishes a step in the background
+                box.wait()
+                complete.append(time.perf_counter() - t0)
         with contextlib.redirect_stdout(io.StringIO()):
             control.value = start_value
+        if hasattr(box, "wait"):
+            box.wait()
         if times:
             row = (name, label, len(times), statistics.median(times), max(times),
-                   statistics.median(cpu))
+                   statistics.median(cpu), statistics.median(complete) if complete else None)
             rows.append(row)
             print(_format(row), flush=True)
 
 
 def _format(row):
-    name, label, n, med, mx, cpu = row
-    return f"{name:24s} {label[:26]:26s} {n:5d} {med:9.3f} {mx:7.3f} {cpu:9.3f}"
+    name, label, n, med, mx, cpu, complete = row
+    complete = "" if complete is None else f"{complete:10.3f}"
+    return f"{name:24s} {label[:26]:26s} {n:5d} {med:9.3f} {mx:7.3f} {cpu:9.3f}{complete}"
 
 
 def main():
@@ -149,7 +161,7 @@ def main():
         explorers["init_gain_explorer"] = lambda: widgets.init_gain_explorer()
     rows = []
     print(f"{'explorer':24s} {'control':26s} {'steps':>5s} {'median s':>9s} {'max s':>7s} "
-          f"{'median cpu':>9s}", flush=True)
+          f"{'median cpu':>9s} {'complete s':>9s}", flush=True)
     only = set(sys.argv[1:])
     for name, make in explorers.items():
         if only and name not in only:

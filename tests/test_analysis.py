@@ -140,9 +140,12 @@ def test_bn_training_explorer_recomputes():
     assert len(w.state["result"]["with BN"]) == 2
     before = w.state["result"]["with BN"].copy()
     w.children[0].value = 0.01
-    assert w.state["updates"] == 2 and "lr=0.01" in w.state["title"]
+    assert w.wait(timeout=60)  # the thread trained the new rate's runs
+    assert w.state["title"] == "SGD, lr=0.01, momentum=0.9"
     assert not np.allclose(before, w.state["result"]["with BN"])
     w.children[1].value = 3
+    assert w.wait(timeout=60)
+    assert not np.isnan(w.state["result"]["without BN"]).any()
     assert len(w.state["result"]["without BN"]) == 3
 
 

@@ -182,6 +182,7 @@ def test_bn_training_explorer_epochs_continue_the_run_exactly():
     epochs = box.children[1]
     for e in (3, 2):
         epochs.value = e
+        assert box.wait(timeout=60)
         for bn, name in ((False, "without BN"), (True, "with BN")):
             hist = fit(build(bn, np.random.default_rng(0)), softmax_cross_entropy,
                        SGD(0.1, momentum=0.9), x, y, epochs=e, batch_size=8,

@@ -171,7 +171,7 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
 
 
 def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2, epochs=3,
-                         batch_size=32, momentum=0.9, seed=0, train_ahead=True):
+                         batch_size=32, momentum=0.9, seed=0, background=True):
     r"""Learning-rate slider: train the same network with and without batch norm.
 
     Parameters
@@ -187,21 +187,27 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         The initial one (must be in ``lrs``).
     epochs, batch_size, momentum, seed
         Training settings (:class:`cnnbook.optim.SGD`, :func:`cnnbook.train.fit`).
-    train_ahead : bool
-        After the first move of a control, train in a background thread while the
-        explorer is idle (no step for a second): the other learning rates up to the shown
-        epochs (nearest first), then the shown rate up to the most epochs, so later steps
-        find their runs ready. It pauses after its current epoch while a step is drawn;
-        every run is the same as when trained on demand (one epoch after the other, same
-        batches).
+    background : bool
+        The first drawing (building the explorer, executing the notebook) trains its two
+        runs before it returns. With ``background=True`` a control's step then returns at
+        once: it shows the epochs already trained for the new setting, with "training
+        epoch k of n" in the title, and a background thread trains the missing epochs,
+        both runs one epoch at a time, redrawing after each. When the shown setting is
+        complete and no step came for a second, the thread trains ahead: the other
+        learning rates up to the shown epochs (nearest first), then the shown rate up to
+        the most epochs, so later steps find their runs ready; it stops when there is
+        nothing left. ``background=False``: every step trains what it needs before it
+        draws. Either way a run is the same as a fit from scratch (one epoch after the
+        other, same batches).
 
     Returns
     -------
     ipywidgets.VBox
         ``children = [learning-rate slider, epochs slider, Image]``; ``.state["result"]``
-        is ``{"without BN": losses, "with BN": losses}`` (NaN after a divergence);
-        ``.ahead`` is the latest background thread (``None`` before the first step; a new
-        one starts at a step after it finished, for the runs the new setting wants).
+        is ``{"without BN": losses, "with BN": losses}`` as drawn (NaN for an epoch not
+        trained yet and after a divergence); ``.wait(timeout=None)`` blocks until the
+        shown setting is complete and drawn (True) or the timeout passed (False);
+        ``.ahead`` is the latest background thread (``None`` before the first step).
     """
     lr_slider = widgets.SelectionSlider(options=list(lrs), value=lr,
                                         description="learning rate", continuous_update=False,
@@ -212,7 +218,7 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
     # (batch norm, lr) -> the run so far: its model, optimizer and shuffling rng keep going,
     # so more epochs train only the added ones and fewer are a slice of the losses (fit
     # called again continues exactly where it stopped: same batches, same momentum). A run
-    # is trained by one thread at a time (its lock): the explorer's or the one ahead.
+    # is trained by one thread at a time (its lock): the explorer's or the background one.
     runs, new_run = {}, threading.Lock()
 
     def advance(bn, lr, epochs):
@@ -235,74 +241,114 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
                     run["diverged"] = True  # in the epoch after the recorded ones
         return run
 
-    def train(bn, lr, epochs):
-        run = advance(bn, lr, epochs)
-        if len(run["losses"]) < epochs:
-            return np.full(epochs, np.nan)
-        return np.array(run["losses"][:epochs])
+    def done(bn, rate, target):
+        run = runs.get((bn, rate), {"losses": [], "diverged": False})
+        return len(run["losses"]) >= target or run["diverged"]
+
+    def losses(bn, rate, n):
+        """The first ``n`` epochs' losses trained so far (NaN for the others)."""
+        run = runs.get((bn, rate), {"losses": []})
+        have = run["losses"][:n]
+        return np.array(have + [np.nan] * (n - len(have)), dtype=float)
+
+    def shown():
+        return lr_slider.value, epoch_slider.value
+
+    def missing():
+        """(batch norm, lr, epochs) for the shown setting's next epoch, or None."""
+        rate, n = shown()
+        pending = [(bn, len(runs.get((bn, rate), {"losses": []})["losses"]))
+                   for bn in (False, True) if not done(bn, rate, n)]
+        if not pending:
+            return None
+        bn, have = min(pending, key=lambda p: p[1])  # both runs one epoch at a time
+        return bn, rate, have + 1
 
     def curves():
-        return {("with BN" if bn else "without BN"):
-                train(bn, lr_slider.value, epoch_slider.value) for bn in (False, True)}
+        rate, n = shown()
+        return {("with BN" if bn else "without BN"): losses(bn, rate, n) for bn in (False, True)}
 
     def title():
-        return f"SGD, lr={lr_slider.value:g}, momentum={momentum:g}"
+        rate, n = shown()
+        text, job = f"SGD, lr={rate:g}, momentum={momentum:g}", missing()
+        return text if job is None else f"{text}: training epoch {job[2]} of {n}"
 
     def draw(fig):
+        for bn in (False, True):  # the first drawing trains what it shows
+            advance(bn, *shown())
         result = curves()
         plot_curves(result, xlabel="epoch", ylabel="training loss", markers=True,
                     title=title(), ax=fig.subplots())
         return result
 
-    def next_epoch():
-        """(batch norm, lr, epochs) that the thread ahead trains next, or None when done."""
-        shown = list(lrs).index(lr_slider.value)
-        nearest = sorted(lrs, key=lambda r: abs(list(lrs).index(r) - shown))
+    def ahead_job():
+        """(batch norm, lr, epochs) that the thread trains ahead next, or None when done."""
+        index = list(lrs).index(lr_slider.value)
+        nearest = sorted(lrs, key=lambda r: abs(list(lrs).index(r) - index))
         for rates, target in ((nearest, epoch_slider.value), ([lr_slider.value],
                                                               epoch_slider.max)):
             for rate in rates:
                 for bn in (False, True):
-                    run = runs.get((bn, rate), {"losses": [], "diverged": False})
-                    if len(run["losses"]) < target and not run["diverged"]:
-                        return bn, rate, len(run["losses"]) + 1
+                    if not done(bn, rate, target):
+                        have = len(runs.get((bn, rate), {"losses": []})["losses"])
+                        return bn, rate, have + 1
         return None
 
-    idle, last_step = threading.Event(), [0.0]
-
-    def work_ahead():
-        while True:
-            idle.wait()  # no step is being drawn
-            wait = last_step[0] + 1.0 - time.monotonic()
-            if wait > 0:  # and none for a second: steps in quick succession run alone
-                time.sleep(wait)
-                continue
-            job = next_epoch()
-            if job is None:
-                return
-            advance(*job)
-
     view = FigureView(draw, (6.0, 3.4))
+    drawing = threading.Lock()  # the figure: a step's update or the thread's, not both
+    complete = threading.Event()  # the shown setting is trained and drawn
+    worker = threading.Lock()  # guards the thread's start and its decision to stop
+    last_step = [0.0]
 
     def dynamic():  # what a step may change: blitted over a background without them
         return curves_artists(view.fig.axes[0])
 
-    def step(_change):
-        idle.clear()  # the thread ahead pauses after its current epoch
-        try:
+    def redraw():
+        with drawing:
             view.state["result"] = result = curves()
             changed = update_curves(view.fig.axes[0], result, title=title())
             view.show_changed(changed, dynamic())
-        finally:
-            last_step[0] = time.monotonic()
-            idle.set()
-        if train_ahead and (box.ahead is None or not box.ahead.is_alive()):
-            box.ahead = threading.Thread(target=work_ahead, daemon=True,
-                                         name="bn_training_explorer ahead")
-            box.ahead.start()
+            if missing() is None:
+                complete.set()
+
+    def work():
+        while True:
+            with worker:
+                job = missing()
+                if job is None:
+                    wait = last_step[0] + 1.0 - time.monotonic()
+                    job = ahead_job() if wait <= 0 else "wait"
+                if job is None:
+                    box.running = False
+                    return
+            if job == "wait":  # steps in quick succession: train ahead after they stop
+                time.sleep(wait)
+                continue
+            advance(*job)
+            rate, n = shown()
+            if job[1] == rate and job[2] <= n:  # an epoch of the shown setting: show it
+                redraw()
+
+    def step(_change):
+        complete.clear()
+        last_step[0] = time.monotonic()
+        if not background:
+            for bn in (False, True):
+                advance(bn, *shown())
+        redraw()
+        if background:
+            with worker:
+                if not box.running:
+                    box.running = True
+                    box.ahead = threading.Thread(target=work, daemon=True,
+                                                 name="bn_training_explorer background")
+                    box.ahead.start()
 
     view.refresh(dynamic=dynamic)  # the figure is built once; steps update it in place
+    complete.set()
     box = widgets.VBox([lr_slider, epoch_slider, view.image])
-    box.state, box.ahead = view.state, None
+    box.state, box.ahead, box.running = view.state, None, False
+    box.wait = complete.wait
     for control in (lr_slider, epoch_slider):
         control.observe(step, names="value")
     return box
