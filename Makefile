@@ -22,6 +22,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Notebooks of the book (checkpoints excluded); nbval runs only when there are some.
 NOTEBOOKS = $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
 PYTEST    := $(PY) -m pytest
+# The unit and browser tests load only the pytest plugins they use: autoloading every
+# installed one costs each pytest process (controller and workers) about 3 s, mostly
+# nbval's import of nbformat (jsonschema builds a URI grammar when imported).
+PYTEST_LEAN := PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(PYTEST) -p xdist -p _hypothesis_pytestplugin
 XDIST     := -n 2 --dist loadfile
 # Every notebook is executed once per `make test`: under nbval, which compares its text
 # outputs with the stored ones, while tests/nbval_record.py keeps everything the kernel sent
@@ -41,11 +45,12 @@ JOBS      ?= 2
 # (user + sys, its child processes and kernels included).
 timed = TIMEFORMAT="[time] $(1): %0R s wall, %0U s user + %0S s sys"; time { $(2); }
 
-.PHONY: help venv book test unit nbval browser site lab clean distclean vendor notebook lock
+.PHONY: help venv book test unit nbval browser screenshots site lab clean distclean vendor notebook lock
 
 help:
 	@echo "make book       build the book into _build/html (runs every notebook)"
 	@echo "make test       unit tests, notebooks (nbval, executed once), book from those runs, browser test"
+	@echo "make screenshots  browser test of the built book, saving full-page screenshots"
 	@echo "make lab        open JupyterLab on book/"
 	@echo "make clean      remove _build/ and caches (make distclean: also .venv/)"
 	@echo "make notebook NB=book/NAME.ipynb   re-execute one notebook, keep text outputs only"
@@ -70,7 +75,7 @@ book: $(STAMP)
 	$(call timed,book,$(BIN)/jupyter-book build . --all -W -n --keep-going)
 
 unit: $(STAMP)
-	$(call timed,unit,$(PYTEST) tests/ -m "not browser" $(XDIST) --durations=8)
+	$(call timed,unit,$(PYTEST_LEAN) tests/ -m "not browser" $(XDIST) --durations=8)
 
 nbval: $(STAMP)
 	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
@@ -80,8 +85,14 @@ nbval: $(STAMP)
 	  $(call timed,nbval,$(PYTEST) book/ $(NBVAL) --durations=8); \
 	fi
 
+# SCREENSHOTS=1 also saves a full-page screenshot of every page to _build/screenshots/
+# (a third more CPU time; no check looks at them): `make screenshots` after a build.
 browser: $(STAMP)
-	$(call timed,browser,$(PYTEST) tests/test_browser.py -m browser -v -n 2)
+	$(call timed,browser,CNNBOOK_SCREENSHOTS=$(SCREENSHOTS) $(PYTEST_LEAN) tests/test_browser.py -m browser -v -n 2)
+
+screenshots: $(STAMP)
+	@test -d _build/html || { echo "error: no _build/html: run make book (or make test) first" >&2; exit 1; }
+	$(MAKE) --no-print-directory browser SCREENSHOTS=1
 
 # The unit tests run beside the chain nbval -> book -> browser test. The book is built
 # even when an nbval comparison fails (every failure is reported: --keep-going), and the

@@ -4,6 +4,7 @@ Runs nbval (with the plugin) on two small notebooks in a temporary folder and co
 it kept with what nbclient (myst-nb's executor) makes of the same notebook.
 """
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,12 +44,14 @@ def _notebook(path, sources, *, ignore_output=(), outputs_from=None):
 
 
 def _run_nbval(folder, record):
+    # nbval is loaded by its entry point: `make unit` turns autoloading off for its own run
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
     return subprocess.run(
         [sys.executable, "-m", "pytest", str(folder), "--nbval", "--nbval-current-env",
          "-p", "tests.nbval_record", "--nbval-record", str(record), "-q",
          "--nbval-cell-timeout", "60",
          "-p", "no:cacheprovider", "--rootdir", str(folder)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def _shape(nb):
