@@ -73,3 +73,82 @@ def test_figure_png_is_savefig_png():
     fig.savefig(buf, format="png")
     np.testing.assert_array_equal(png_pixels(figure_png(fig)), png_pixels(buf.getvalue()))
     plt.close(fig)
+
+
+def _frames(html):
+    return [png_pixels(base64.b64decode(d)) for _, d in FRAME.findall(html.data)]
+
+
+def test_blitted_frames_are_the_full_draws_of_the_updated_figure():
+    """blit=True: each frame draws only the artists ``draw_frame`` returns over the figure
+    drawn once without them; the pictures are those of a full draw after each update, also
+    when a later frame changes an artist no earlier frame changed (the background is then
+    drawn again without it) and when a frame removes an artist and creates another."""
+    def make():
+        fig, line = _figure()
+        ax = line.axes
+        title = ax.set_title("0")
+        marks = [ax.axvline(0.0, color="C3")]
+
+        def draw(k):
+            line.set_ydata([0, k])
+            title.set_text(f"slope {k}")
+            marks[0].remove()  # a new mark each frame: the old one must not be drawn
+            marks[0] = ax.axvline(0.2 * k, color="C3")
+            changed = [line, title, marks[0]]
+            if k >= 2:  # from the third frame on, the x axis changes too
+                ax.set_xlim(0, 1 + k / 4)
+                changed += [ax.xaxis, *ax.spines.values(), ax.patch]
+            return changed
+        return fig, draw
+
+    values = [0, 1, 2, 3]
+    fig, draw = make()
+    blitted = _frames(offline_animation(fig, draw, values, blit=True))
+    fig, draw = make()
+    full = _frames(offline_animation(fig, draw, values))  # a full draw after each update
+    assert len(blitted) == len(full) == 4
+    for got, want in zip(blitted, full):
+        differ = (np.abs(got.astype(int) - want.astype(int)).max(axis=2) > 0).mean()
+        assert differ < 0.002, differ
+    assert not np.array_equal(blitted[1], blitted[3])
+
+
+def test_library_animations_blit_the_frames_a_full_draw_gives(monkeypatch):
+    """conv_step_animation, pool_animation, conv_animation and recovery_animation update
+    their figure in place and blit: each frame equals a full draw of the figure then."""
+    import cnnbook.viz.animation as animation
+    from cnnbook.functional import conv2d_forward
+    from cnnbook.loops import recover_kernel
+    from cnnbook.viz import conv_animation, conv_step_animation, pool_animation, \
+        recovery_animation
+
+    compared = []
+    encode = animation.figure_png
+
+    def checking_png(fig, *, draw=True, **kwargs):
+        png = encode(fig, draw=draw, **kwargs)
+        if not draw:  # a blitted frame: the same figure drawn whole must look the same
+            fig.set_layout_engine("none")  # the layout of the first drawing stays
+            full = png_pixels(encode(fig, draw=True, **kwargs))
+            got = png_pixels(png)
+            compared.append((np.abs(got.astype(int) - full.astype(int)).max(axis=2) > 0).mean())
+        return png
+
+    monkeypatch.setattr(animation, "figure_png", checking_png)
+    rng = np.random.default_rng(0)
+    x, w = rng.uniform(size=(1, 1, 5, 5)), rng.normal(size=(2, 1, 3, 3))
+    sobel = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    xs = rng.normal(size=(2, 1, 8, 8))
+    ys, _ = conv2d_forward(xs, sobel[None, None], np.zeros(1))
+    fit = recover_kernel(xs, ys, lr=0.1, steps=30)
+    for make in (
+            lambda: conv_step_animation(x, w, np.zeros(2), stride=2, padding=1,
+                                        pixels=[(0, 0), (1, 2), (2, 1)]),
+            lambda: pool_animation(rng.uniform(size=(4, 4)), kernel_size=3, stride=1),
+            lambda: conv_animation(rng.uniform(size=(7, 7)), sobel, values=[1, 2, 3]),
+            lambda: recovery_animation(fit, sobel, max_frames=3)):
+        compared.clear()
+        frames = _frames(make())
+        assert len(compared) == len(frames) >= 3
+        assert max(compared) < 0.002, compared

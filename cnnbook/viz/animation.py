@@ -10,9 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML
 from matplotlib.animation import DISPLAY_TEMPLATE, JS_INCLUDE, STYLE_INCLUDE
+from matplotlib.axes import Axes
 from PIL import Image
 
-__all__ = ["offline_animation", "figure_png"]
+__all__ = ["offline_animation", "figure_png", "draw_in_order"]
 
 # matplotlib's player draws its buttons as font-awesome icons from a CDN stylesheet;
 # offline they would be blank, so the player here uses text symbols instead.
@@ -41,7 +42,27 @@ def figure_png(fig, *, draw=True, alpha=True, compress_level=6) -> bytes:
     return out.getvalue()
 
 
-def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="once"):
+def draw_in_order(fig, artists, renderer):
+    """Draw ``artists`` of ``fig`` in the order a full draw would: axes by axes (figure-level
+    artists such as the suptitle last), by zorder within one axes (an Axes itself, or its
+    background patch, first)."""
+    axes = {id(ax): k for k, ax in enumerate(fig.axes)}
+    backgrounds = {id(ax.patch): k for k, ax in enumerate(fig.axes)}  # their .axes is None
+
+    def order(a):
+        if id(a) in backgrounds:
+            return backgrounds[id(a)], -np.inf
+        ax = a if isinstance(a, Axes) else a.axes
+        return (len(axes), a.get_zorder()) if ax is None else \
+            (axes.get(id(ax), len(axes)), -np.inf if a is ax else a.get_zorder())
+
+    for a in sorted(artists, key=order):
+        if a.get_visible():
+            a.draw(renderer)
+
+
+def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="once",
+                      blit=False):
     r"""A slider over precomputed frames that works in static HTML with no kernel.
 
     Each frame is drawn once and embedded as a PNG, under the small JavaScript player of
@@ -63,6 +84,12 @@ def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="on
         Milliseconds between frames when playing.
     default_mode : {"once", "loop", "reflect"}
         What the player does at the last frame.
+    blit : bool
+        ``True`` when ``draw_frame`` updates the figure in place and returns the artists it
+        changed. The figure is then drawn once without them (the background) and each
+        frame draws only them on top: the same pixels as a full draw, for a fraction of its
+        time. An artist a frame changes for the first time (or creates) joins them, and the
+        background is drawn again without it.
 
     Returns
     -------
@@ -75,11 +102,32 @@ def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="on
     frames = list(frames)
     if not frames:
         raise ValueError("offline_animation: frames is empty; give at least one value")
-    pngs = []
+    pngs, dynamic, background, drawn = [], [], None, {}
     try:
         for value in frames:
-            draw_frame(value)
-            pngs.append(base64.b64encode(figure_png(fig)).decode("ascii"))
+            changed = draw_frame(value)
+            if not blit:
+                pngs.append(base64.b64encode(figure_png(fig)).decode("ascii"))
+                continue
+            known = {id(a) for a in dynamic}
+            new = [a for a in changed if a is not None and id(a) not in known]
+            dynamic = [a for a in dynamic + new if a.get_figure() is not None]  # not removed
+            if background is None or any(id(a) in drawn for a in new):
+                # (again) the figure without them; artists created since it was drawn,
+                # such as new outlines, are not in it and need not be left out
+                for a in dynamic:
+                    a.set_animated(True)
+                fig.canvas.draw()
+                background = fig.canvas.copy_from_bbox(fig.bbox)
+                for a in dynamic:
+                    a.set_animated(False)
+                drawn = {id(a): a for a in fig.findobj()}  # kept alive: ids stay unique
+            else:
+                fig.canvas.restore_region(background)
+            whole = {id(a) for a in dynamic if isinstance(a, Axes)}  # they draw their children
+            draw_in_order(fig, [a for a in dynamic if a.axes is None or a is a.axes
+                                or id(a.axes) not in whole], fig.canvas.get_renderer())
+            pngs.append(base64.b64encode(figure_png(fig, draw=False)).decode("ascii"))
     finally:
         plt.close(fig)
     return HTML(_player_html(pngs, interval=interval, default_mode=default_mode))

@@ -195,12 +195,17 @@ def conv_animation(image, kernel, *, vary="dilation", values=(1, 2, 3, 4), strid
         raise ValueError(f"conv_animation: expected vary in stride/padding/dilation, "
                          f"got {vary!r}")
     settings = dict(stride=stride, padding=padding, dilation=dilation)
+    values = list(values)
     fig = plt.figure(figsize=figsize, dpi=dpi, constrained_layout=True)
+    figure = ConvFigure(fig, image, kernel, kernel_name=kernel_name,
+                        **{**settings, vary: values[0]})
+    figure.lay_out()  # once: every frame updates the panels in place
 
     def draw(value):
-        draw_conv(fig, image, kernel, kernel_name=kernel_name, **{**settings, vary: value})
+        figure.set(kernel, kernel_name=kernel_name, **{**settings, vary: value})
+        return figure.dynamic_artists()
 
-    return offline_animation(fig, draw, values)
+    return offline_animation(fig, draw, values, blit=True)
 
 
 def receptive_field_patch(ax, taps, *, color="red", bounding_box=True, label=None):

@@ -193,4 +193,8 @@ def conv_step_animation(x, w, b, *, n=0, f=0, c=0, stride=1, padding=0, dilation
     if pixels is None:
         OH, OW = panel.set_pixel(0, 0)["out"].shape[2:]
         pixels = [(i, j) for i in range(OH) for j in range(OW)]
-    return offline_animation(fig, lambda ij: panel.set_pixel(*ij), pixels, interval=interval)
+    def frame(ij):
+        panel.set_pixel(*ij)
+        return panel.changing_artists()
+
+    return offline_animation(fig, frame, pixels, interval=interval, blit=True)

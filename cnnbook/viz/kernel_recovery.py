@@ -171,8 +171,13 @@ def recovery_animation(result, w_true, *, max_frames=10, figsize=(10.5, 3.3), dp
     pick = np.unique(np.round(np.linspace(0, len(steps) - 1, min(max_frames, len(steps))))
                      .astype(int))
     fig = plt.figure(figsize=figsize, dpi=dpi, constrained_layout=True)
-    return offline_animation(fig, lambda step: plot_recovery(result, w_true, fig=fig, step=step),
-                             [steps[k] for k in pick])
+    plot_recovery(result, w_true, fig=fig, step=steps[pick[0]])
+
+    def frame(step):
+        update_recovery(fig, result, w_true, step=step)
+        return recovery_artists(fig)
+
+    return offline_animation(fig, frame, [steps[k] for k in pick], blit=True)
 
 
 def show_article_output(input_image, output_image, *, filled=16, valid=None):

@@ -221,5 +221,6 @@ def pool_animation(fmap, *, kernel_size=2, stride=None, mode="max", figsize=(11,
     def draw(cell):
         out, dx = pool_step_gradients(fmap, kernel_size, stride, mode, cell)
         update_pool_cell(ax_in, ax_out, ax_dx, out.shape, dx, kernel_size, stride, cell)
+        return pool_cell_artists(ax_in, ax_out, ax_dx)
 
-    return offline_animation(fig, draw, cells)
+    return offline_animation(fig, draw, cells, blit=True)

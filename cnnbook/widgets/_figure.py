@@ -9,12 +9,11 @@ in between, so the page does not jump.
 from __future__ import annotations
 
 import ipywidgets as widgets
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..viz.animation import figure_png
+from ..viz.animation import draw_in_order, figure_png
 
 __all__ = ["FigureView", "STYLE"]
 
@@ -189,18 +188,7 @@ class FigureView:
         self.state["updates"] += 1
 
     def _draw_artists(self, artists, renderer):
-        """Draw ``artists`` in the order a full draw would: axes by axes (figure-level
-        artists such as the suptitle last), by zorder within one axes."""
-        axes = {id(ax): k for k, ax in enumerate(self.fig.axes)}
-
-        def order(a):
-            ax = a if isinstance(a, Axes) else a.axes
-            return (len(axes), a.get_zorder()) if ax is None else \
-                (axes.get(id(ax), len(axes)), -np.inf if a is ax else a.get_zorder())
-
-        for a in sorted(artists, key=order):
-            if a.get_visible():
-                a.draw(renderer)
+        draw_in_order(self.fig, artists, renderer)
 
     def _update_titles(self):
         fig = self.fig
