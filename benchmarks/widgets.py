@@ -1,7 +1,8 @@
 """How fast each explorer redraws when one of its controls moves (no browser, no kernel).
 
 Builds every explorer of :mod:`cnnbook.widgets` on the inputs the book gives it, then moves
-each control through a few values. A step is timed from setting ``control.value`` to the
+each control through five values (a control with fewer goes back and forth; an explorer
+that keeps results per setting then reuses them, as it does for a reader). A step is timed from setting ``control.value`` to the
 end of the observer callback, which includes rendering the PNG that the ``Image`` widget
 sends to the page. Prints one row per (explorer, control): steps, median and max seconds
 of wall-clock time, and the median CPU seconds of this process (what a step costs when no
@@ -50,10 +51,22 @@ def controls_of(box):
 
 
 def values_for(control, n=5):
-    """Up to ``n`` values to step ``control`` through (starting away from its value)."""
+    """``n`` values to step ``control`` through, starting away from its value: its first
+    ``n`` other values, or, when it has fewer, those and its own value in turn (a filter
+    control with two filters steps 1, 0, 1, 0, 1), so that one slow first step (cold
+    caches) is not the median of two."""
+    distinct = _other_values(control, n)
+    if not distinct:
+        return []
+    cycle = distinct + [control.value]
+    return [cycle[k % len(cycle)] for k in range(max(n, len(distinct)))]
+
+
+def _other_values(control, n):
+    """Up to ``n`` values of ``control`` other than its own."""
     if hasattr(control, "options") and control.options:
         opts = [o[1] if isinstance(o, tuple) else o for o in control.options]
-        return (opts[1:] + opts[:1])[:n]
+        return [o for o in opts if o != control.value][:n]
     if hasattr(control, "min") and hasattr(control, "max"):
         lo, hi = control.min, control.max
         if type(control).__name__ == "FloatLogSlider":

@@ -49,8 +49,9 @@ class ConvStepFigure:
         self.kernel = show_array(axes[1], self.w[f, c], "", symmetric=True, xlabel="$q$",
                                  ylabel="$p$")
         # 3.-5. delta, dx, dw: drawn with a text in every cell, values set by set_pixel
+        # (delta is one-hot: only its 1 is written)
         self.delta = show_array(axes[2], g["dout"][n, f], "\n", cmap="Greys", vmin=0, vmax=1,
-                                fmt="{:.0f}")
+                                fmt="{:.0f}", skip_zeros=True)
         self.dx = show_array(axes[3], g["dx"][n, c], "", symmetric=True,
                              vmax=float(np.abs(self.w[f, c]).max()))
         self.dw = show_array(axes[4], g["dw"][f, c], "", cmap="Greys", vmin=0, vmax=x_max,
@@ -96,7 +97,7 @@ class ConvStepFigure:
             changed.append(axes[3].title)
         if (stride, padding, dilation) != old[3:]:  # the same artists on every such step
             out = conv_step_gradients(self.x, self.w, self.b, n, f, 0, 0, **self.conv)["dout"]
-            update_array(self.delta, out[n, f], fmt="{:.0f}")
+            update_array(self.delta, out[n, f], fmt="{:.0f}", skip_zeros=True)
             changed.append(axes[2])
         return changed
 
@@ -131,7 +132,8 @@ class ConvStepFigure:
     def set_pixel(self, i, j):
         n, f, c = self.n, self.f, self.c
         g = self.result = conv_step_gradients(self.x, self.w, self.b, n, f, i, j, **self.conv)
-        set_grid_values(self.delta, self.delta.cell_texts, g["dout"][n, f], fmt="{:.0f}")
+        set_grid_values(self.delta, self.delta.cell_texts, g["dout"][n, f], fmt="{:.0f}",
+                        skip_zero=True)
         set_grid_values(self.dx, self.dx.cell_texts, g["dx"][n, c], skip_zero=True)
         set_grid_values(self.dw, self.dw.cell_texts, g["dw"][f, c])
         for patch in self.patches:
@@ -144,10 +146,12 @@ class ConvStepFigure:
                                                 bounding_box=False)
                         + receptive_field_patch(self.axes[3], inside, bounding_box=False,
                                                 color="k"))
+        # y given: no ticks above these panels, so the title stays at the top edge; matplotlib
+        # would otherwise measure every tick label to place it on each (whole-panel) redraw
         self.axes[0].set_title(f"input $x_{{{n},{c}}}$, receptive field\nof "
-                               f"$y_{{{n},{f},{i},{j}}}$")
+                               f"$y_{{{n},{f},{i},{j}}}$", y=1.0)
         self.axes[2].set_title(r"$\delta = \partial L/\partial y$" + f" (map {f}):\n"
-                               f"1 at $(i, j) = ({i}, {j})$")
+                               f"1 at $(i, j) = ({i}, {j})$", y=1.0)
         s, p, d = (pair(self.conv[k], k, "ConvStepFigure", 0)
                    for k in ("stride", "padding", "dilation"))
         s, p, d = (str(v[0]) if v[0] == v[1] else str(v) for v in (s, p, d))
