@@ -2,9 +2,9 @@
 
 Builds every explorer of :mod:`cnnbook.widgets` on the inputs the book gives it, then moves
 each control through five values (a control with fewer goes back and forth; an explorer
-that keeps results per setting then reuses them, as it does for a reader). A step is timed from setting ``control.value`` to the
-end of the observer callback, which includes rendering the PNG that the ``Image`` widget
-sends to the page. Prints one row per (explorer, control): steps, median and max seconds
+that keeps results per setting then reuses them, as it does for a reader). A step is timed
+from setting ``control.value`` to the end of the observer callback, which includes
+rendering the PNG that the ``Image`` widget sends to the page. Prints one row per (explorer, control): steps, median and max seconds
 of wall-clock time, and the median CPU seconds of this process (what a step costs when no
 other process competes for the cores; on a shared machine the wall time is larger).
 

@@ -13,7 +13,8 @@ from matplotlib.animation import DISPLAY_TEMPLATE, JS_INCLUDE, STYLE_INCLUDE
 from matplotlib.axes import Axes
 from PIL import Image
 
-__all__ = ["offline_animation", "figure_png", "draw_in_order"]
+__all__ = ["offline_animation", "figure_png", "draw_in_order", "draw_without",
+           "without_drawn_children"]
 
 # matplotlib's player draws its buttons as font-awesome icons from a CDN stylesheet;
 # offline they would be blank, so the player here uses text symbols instead.
@@ -59,6 +60,24 @@ def draw_in_order(fig, artists, renderer):
     for a in sorted(artists, key=order):
         if a.get_visible():
             a.draw(renderer)
+
+
+def without_drawn_children(artists):
+    """``artists`` less those whose Axes is among them too: drawing an Axes draws them."""
+    whole = {id(a) for a in artists if isinstance(a, Axes)}
+    return [a for a in artists if a.axes is None or a is a.axes or id(a.axes) not in whole]
+
+
+def draw_without(fig, artists):
+    """Draw ``fig`` without ``artists`` (runs its layout engine, if any) and return those
+    pixels: the background that blitting restores before drawing ``artists`` on top."""
+    for a in artists:
+        a.set_animated(True)
+    fig.canvas.draw()
+    background = fig.canvas.copy_from_bbox(fig.bbox)
+    for a in artists:
+        a.set_animated(False)
+    return background
 
 
 def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="once",
@@ -115,18 +134,11 @@ def offline_animation(fig, draw_frame, frames, *, interval=400, default_mode="on
             if background is None or any(id(a) in drawn for a in new):
                 # (again) the figure without them; artists created since it was drawn,
                 # such as new outlines, are not in it and need not be left out
-                for a in dynamic:
-                    a.set_animated(True)
-                fig.canvas.draw()
-                background = fig.canvas.copy_from_bbox(fig.bbox)
-                for a in dynamic:
-                    a.set_animated(False)
+                background = draw_without(fig, dynamic)
                 drawn = {id(a): a for a in fig.findobj()}  # kept alive: ids stay unique
             else:
                 fig.canvas.restore_region(background)
-            whole = {id(a) for a in dynamic if isinstance(a, Axes)}  # they draw their children
-            draw_in_order(fig, [a for a in dynamic if a.axes is None or a is a.axes
-                                or id(a.axes) not in whole], fig.canvas.get_renderer())
+            draw_in_order(fig, without_drawn_children(dynamic), fig.canvas.get_renderer())
             pngs.append(base64.b64encode(figure_png(fig, draw=False)).decode("ascii"))
     finally:
         plt.close(fig)

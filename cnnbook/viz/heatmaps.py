@@ -18,9 +18,12 @@ __all__ = ["text_colour", "format_value", "annotate_grid", "set_grid_values", "s
 
 
 def text_colour(image, value):
-    """Black or white text, whichever reads better on the colour ``image`` gives ``value``."""
-    r, g, b, _ = image.cmap(image.norm(value))
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+    """Black or white text, whichever reads better on the colour ``image`` gives ``value``
+    (for an array of values: an array of those colours, one per value)."""
+    rgba = np.asarray(image.cmap(image.norm(value)), dtype=np.float64)
+    light = 0.299 * rgba[..., 0] + 0.587 * rgba[..., 1] + 0.114 * rgba[..., 2] > 0.5
+    colours = np.where(light, "black", "white")
+    return str(colours) if colours.ndim == 0 else colours
 
 
 def format_value(fmt, value):
@@ -77,12 +80,7 @@ def annotate_grid(ax, values, *, fmt="{:.2f}", fontsize=7, image=None, skip_zero
 
 def _write(texts, values, image, fmt, skip_zero):
     values = values.ravel()
-    if image is None:
-        colours = ["black"] * len(values)
-    else:  # text_colour for all values at once
-        rgba = np.asarray(image.cmap(image.norm(values)), dtype=np.float64).reshape(-1, 4)
-        light = 0.299 * rgba[:, 0] + 0.587 * rgba[:, 1] + 0.114 * rgba[:, 2] > 0.5
-        colours = np.where(light, "black", "white")
+    colours = ["black"] * len(values) if image is None else text_colour(image, values)
     for text, v, colour in zip(texts, values, colours):
         text.set_text("" if skip_zero and v == 0 else format_value(fmt, v))
         text.set_color(str(colour))

@@ -211,16 +211,10 @@ def pool_animation(fmap, *, kernel_size=2, stride=None, mode="max", figsize=(11,
     OH = pool_output_size(fmap.shape[0], kernel_size, stride)
     OW = pool_output_size(fmap.shape[1], kernel_size, stride)
     cells = [(i, j) for i in range(OH) for j in range(OW)] + [None]
-    fmap = np.asarray(fmap, dtype=np.float64)
     fig = plt.figure(figsize=figsize, dpi=dpi, constrained_layout=True)
-    draw_pool(fig, fmap, kernel_size=kernel_size, stride=stride, mode=mode, cell=cells[0])
+    figure = PoolFigure(fig, fmap, kernel_size=kernel_size, stride=stride, mode=mode,
+                        cell=cells[0])
     fig.canvas.draw()                 # lay out once, then only the cell-dependent parts change
     fig.set_layout_engine("none")
-    ax_in, ax_out, ax_dx = [ax for ax in fig.axes if ax.images]
-
-    def draw(cell):
-        out, dx = pool_step_gradients(fmap, kernel_size, stride, mode, cell)
-        update_pool_cell(ax_in, ax_out, ax_dx, out.shape, dx, kernel_size, stride, cell)
-        return pool_cell_artists(ax_in, ax_out, ax_dx)
-
-    return offline_animation(fig, draw, cells, blit=True)
+    return offline_animation(fig, lambda cell: figure.set(kernel_size, stride, mode, cell),
+                             cells, blit=True)

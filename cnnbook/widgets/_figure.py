@@ -9,11 +9,10 @@ in between, so the page does not jump.
 from __future__ import annotations
 
 import ipywidgets as widgets
-from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..viz.animation import draw_in_order, figure_png
+from ..viz.animation import draw_in_order, draw_without, figure_png, without_drawn_children
 
 __all__ = ["FigureView", "STYLE"]
 
@@ -143,14 +142,8 @@ class FigureView:
 
     def _draw_background(self, dynamic):
         """Draw the figure without ``dynamic`` and keep the pixels."""
-        fig, canvas = self.fig, self.fig.canvas
         self._reset_blitting()
-        for a in dynamic:
-            a.set_animated(True)
-        canvas.draw()  # runs the layout engine if one is set
-        self._background = canvas.copy_from_bbox(fig.bbox)
-        for a in dynamic:
-            a.set_animated(False)
+        self._background = draw_without(self.fig, dynamic)
 
     def _draw_on_top(self, changed, dynamic):
         """Restore the background, draw the unchanged dynamic artists (or the kept layer of
@@ -158,9 +151,7 @@ class FigureView:
         fig, canvas = self.fig, self.fig.canvas
         ids = {id(a) for a in changed}
         rest = [a for a in dynamic if id(a) not in ids]
-        whole = {id(a) for a in changed if isinstance(a, Axes)}  # they draw their children
-        changed = [a for a in changed if not (a.axes is not None and a is not a.axes
-                                                  and id(a.axes) in whole)]
+        changed = without_drawn_children(changed)
         for a in self._animated:
             a.set_animated(False)
         for a in changed:  # an Axes among rest draws all its children but these
@@ -177,18 +168,15 @@ class FigureView:
             canvas.restore_region(self._background)
             more = rest
         if more:
-            self._draw_artists(more, renderer)
+            draw_in_order(fig, more, renderer)
         if not rest:
             self._layer = None
         elif more or self._layer is None:
             self._layer = (rest, canvas.copy_from_bbox(fig.bbox))
-        self._draw_artists(changed, renderer)
+        draw_in_order(fig, changed, renderer)
         self._update_titles()
         self.image.value = self._encode()
         self.state["updates"] += 1
-
-    def _draw_artists(self, artists, renderer):
-        draw_in_order(self.fig, artists, renderer)
 
     def _update_titles(self):
         fig = self.fig

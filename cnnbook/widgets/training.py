@@ -241,14 +241,27 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
                     run["diverged"] = True  # in the epoch after the recorded ones
         return run
 
-    def done(bn, rate, target):
-        run = runs.get((bn, rate), {"losses": [], "diverged": False})
-        return len(run["losses"]) >= target or run["diverged"]
+    not_started = {"losses": [], "diverged": False}
+
+    def trained(bn, rate):
+        return runs.get((bn, rate), not_started)
+
+    def next_epoch(rates, target):
+        """(batch norm, lr, epochs): the next epoch to train for ``rates``, in this order, up
+        to ``target`` epochs, both runs of a rate one epoch at a time; None when none is
+        left (a diverged run trains no further)."""
+        for rate in rates:
+            pending = [(len(run["losses"]), bn) for bn, run in
+                       ((bn, trained(bn, rate)) for bn in (False, True))
+                       if len(run["losses"]) < target and not run["diverged"]]
+            if pending:
+                have, bn = min(pending)
+                return bn, rate, have + 1
+        return None
 
     def losses(bn, rate, n):
         """The first ``n`` epochs' losses trained so far (NaN for the others)."""
-        run = runs.get((bn, rate), {"losses": []})
-        have = run["losses"][:n]
+        have = trained(bn, rate)["losses"][:n]
         return np.array(have + [np.nan] * (n - len(have)), dtype=float)
 
     def shown():
@@ -257,12 +270,11 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
     def missing():
         """(batch norm, lr, epochs) for the shown setting's next epoch, or None."""
         rate, n = shown()
-        pending = [(bn, len(runs.get((bn, rate), {"losses": []})["losses"]))
-                   for bn in (False, True) if not done(bn, rate, n)]
-        if not pending:
-            return None
-        bn, have = min(pending, key=lambda p: p[1])  # both runs one epoch at a time
-        return bn, rate, have + 1
+        return next_epoch([rate], n)
+
+    def train_shown():
+        for bn in (False, True):
+            advance(bn, *shown())
 
     def curves():
         rate, n = shown()
@@ -274,8 +286,7 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         return text if job is None else f"{text}: training epoch {job[2]} of {n}"
 
     def draw(fig):
-        for bn in (False, True):  # the first drawing trains what it shows
-            advance(bn, *shown())
+        train_shown()  # the first drawing trains what it shows
         result = curves()
         plot_curves(result, xlabel="epoch", ylabel="training loss", markers=True,
                     title=title(), ax=fig.subplots())
@@ -285,14 +296,8 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         """(batch norm, lr, epochs) that the thread trains ahead next, or None when done."""
         index = list(lrs).index(lr_slider.value)
         nearest = sorted(lrs, key=lambda r: abs(list(lrs).index(r) - index))
-        for rates, target in ((nearest, epoch_slider.value), ([lr_slider.value],
-                                                              epoch_slider.max)):
-            for rate in rates:
-                for bn in (False, True):
-                    if not done(bn, rate, target):
-                        have = len(runs.get((bn, rate), {"losses": []})["losses"])
-                        return bn, rate, have + 1
-        return None
+        return next_epoch(nearest, epoch_slider.value) \
+            or next_epoch([lr_slider.value], epoch_slider.max)
 
     view = FigureView(draw, (6.0, 3.4))
     drawing = threading.Lock()  # the figure: a step's update or the thread's, not both
@@ -333,8 +338,7 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         complete.clear()
         last_step[0] = time.monotonic()
         if not background:
-            for bn in (False, True):
-                advance(bn, *shown())
+            train_shown()
         redraw()
         if background:
             with worker:
