@@ -17,7 +17,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_dout
 from ._workspace import scratch_like
-from .base import Layer
+from .base import KernelLayer
 
 __all__ = [
     "relu_forward", "relu_backward",
@@ -270,37 +270,11 @@ def tanh_backward_naive(dout, cache):
     return dx
 
 
-class Elementwise(Layer):
-    r"""An activation layer: applies the kernel pair ``kernel_forward``/``kernel_backward``
-    entry by entry; no parameters. Subclasses only name their kernels."""
-
-    kernel_forward = staticmethod(relu_forward)
-    kernel_backward = staticmethod(relu_backward)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out, self._cache = self.kernel_forward(x)
-        return out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        return self.kernel_backward(dout, self._take_cache())
+class Elementwise(KernelLayer):
+    r"""An activation layer: a kernel pair applied entry by entry, with the forward
+    kernel's options (see :class:`cnnbook.base.KernelLayer`); no parameters."""
 
 
-class ReLU(Elementwise):
-    r"""Layer form of :func:`relu_forward`, :math:`\max(0, x)`; no parameters."""
-
-    kernel_forward = staticmethod(relu_forward)
-    kernel_backward = staticmethod(relu_backward)
-
-
-class Sigmoid(Elementwise):
-    r"""Layer form of :func:`sigmoid_forward`, :math:`1/(1+e^{-x})`; no parameters."""
-
-    kernel_forward = staticmethod(sigmoid_forward)
-    kernel_backward = staticmethod(sigmoid_backward)
-
-
-class Tanh(Elementwise):
-    r"""Layer form of :func:`tanh_forward`; no parameters."""
-
-    kernel_forward = staticmethod(tanh_forward)
-    kernel_backward = staticmethod(tanh_backward)
+ReLU = Elementwise.named("ReLU", relu_forward, relu_backward)
+Sigmoid = Elementwise.named("Sigmoid", sigmoid_forward, sigmoid_backward)
+Tanh = Elementwise.named("Tanh", tanh_forward, tanh_backward)

@@ -25,7 +25,7 @@ import numpy as np
 from ._checks import as_float_array, check_dout, check_ndim, pair
 from ._windows import kernel_taps
 from ._workspace import scratch_like
-from .base import Layer
+from .base import KernelLayer
 from .conv import conv_output_size
 
 __all__ = [
@@ -420,66 +420,27 @@ def avg_pool2d_backward(dout, cache):
 # Layers
 # --------------------------------------------------------------------------------------
 
-class _Pool2D(Layer):
-    _forward = staticmethod(max_pool2d_forward)
-    _backward = staticmethod(max_pool2d_backward)
+class _Pool2D(KernelLayer):
+    r"""A pooling layer: kernel pair and options as :class:`cnnbook.base.KernelLayer`,
+    with ``kernel_size`` first and positional (``MaxPool2D(2)``), ``stride`` defaulting
+    to it. Input ``(N, C, H, W)``, output ``(N, C, OH, OW)`` with
+    ``OH = (H + 2*padding - kernel_size) // stride + 1``; no parameters."""
 
     def __init__(self, kernel_size, stride=None, padding=0):
-        super().__init__()
-        where = self.name
-        self.kernel_size = pair(kernel_size, "kernel_size", where, 1)
-        self.stride = self.kernel_size if stride is None else pair(stride, "stride", where, 1)
-        self.padding = pair(padding, "padding", where, 0)
+        kernel_size = pair(kernel_size, "kernel_size", self.name, 1)
+        super().__init__(kernel_size=kernel_size,
+                         stride=kernel_size if stride is None else pair(stride, "stride",
+                                                                        self.name, 1),
+                         padding=pair(padding, "padding", self.name, 0))
 
-    def forward(self, x):
-        try:
-            out, self._cache = self._forward(x, kernel_size=self.kernel_size,
-                                             stride=self.stride, padding=self.padding)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"{self.name}: {e}") from None
-        return out
-
-    def backward(self, dout):
-        return self._backward(dout, self._take_cache())
+    kernel_size = property(lambda self: self.options["kernel_size"])
+    stride = property(lambda self: self.options["stride"])
+    padding = property(lambda self: self.options["padding"])
 
     def extra_repr(self):
         s = f"kernel_size={self.kernel_size}, stride={self.stride}"
         return s + (f", padding={self.padding}" if self.padding != (0, 0) else "")
 
 
-class MaxPool2D(_Pool2D):
-    r"""Max pooling layer over :func:`max_pool2d_forward` / :func:`max_pool2d_backward`.
-
-    Parameters
-    ----------
-    kernel_size : int or (int, int)
-    stride : int or (int, int), optional
-        Defaults to ``kernel_size``.
-    padding : int or (int, int)
-        :math:`-\infty` padding, at most half the kernel.
-
-    Shape
-    -----
-    Input ``(N, C, H, W)``, output ``(N, C, OH, OW)``,
-    ``OH = (H + 2*padding - kernel_size) // stride + 1``. No parameters.
-    """
-
-
-class AvgPool2D(_Pool2D):
-    r"""Average pooling layer over :func:`avg_pool2d_forward` / :func:`avg_pool2d_backward`.
-
-    Parameters
-    ----------
-    kernel_size : int or (int, int)
-    stride : int or (int, int), optional
-        Defaults to ``kernel_size``.
-    padding : int or (int, int)
-        Zero padding, counted in the mean.
-
-    Shape
-    -----
-    As :class:`MaxPool2D`. No parameters.
-    """
-
-    _forward = staticmethod(avg_pool2d_forward)
-    _backward = staticmethod(avg_pool2d_backward)
+MaxPool2D = _Pool2D.named("MaxPool2D", max_pool2d_forward, max_pool2d_backward)
+AvgPool2D = _Pool2D.named("AvgPool2D", avg_pool2d_forward, avg_pool2d_backward)
