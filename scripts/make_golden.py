@@ -161,6 +161,7 @@ def activation_cases(rng):
 # tests/test_golden.py checks x_forward/x_backward and their _naive twins on every case.
 UNARY_CASES = [
     ("flatten", lambda x: torch.flatten(x, 1), {}, (2, 3, 4, 2)),
+    ("leaky_relu", F.leaky_relu, dict(negative_slope=0.2), (2, 3, 4, 5)),
 ]
 
 

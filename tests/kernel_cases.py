@@ -45,6 +45,8 @@ POOL = [((1, 2, 5, 6), dict(kernel_size=2)),                            # no ove
 #: stem -> list of (inputs, options): ``check_layer(forward, *inputs, **options)``.
 GRADCHECK = {
     "relu": [((_x(s),), {}) for s in ELEMENTWISE],
+    "leaky_relu": [((_x(s),), dict(negative_slope=a)) for s in ELEMENTWISE
+                   for a in (0.01, 0.0, 0.3, 1.0, -0.5)],
     "sigmoid": [((_x(s),), {}) for s in ELEMENTWISE],
     "tanh": [((_x(s),), {}) for s in ELEMENTWISE],
     "flatten": [((_x(s),), {}) for s in [(2, 3, 4), (1, 2, 3, 2)]],
