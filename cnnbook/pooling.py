@@ -1,4 +1,4 @@
-r"""Max and average pooling: kernels, loop twins and layers.
+r"""Max, average and global average pooling: kernels, loop twins and layers.
 
 Input ``x`` is ``(N, C, H, W)``; each channel is pooled on its own over windows of
 ``kernel_size`` taken every ``stride`` (default: ``kernel_size``, i.e. no overlap) on the
@@ -17,6 +17,9 @@ Pooling has no parameters: its backward pass only *routes* the gradient.
 
 Where windows overlap (stride < kernel size) an input receives the sum over the windows it
 belongs to.
+
+Global average pooling has one window, the whole map, whatever its size: ``(N, C, H, W)``
+becomes ``(N, C, 1, 1)``, so a network that ends with it takes images of any size.
 """
 from __future__ import annotations
 
@@ -34,7 +37,9 @@ __all__ = [
     "max_pool2d_forward_naive", "max_pool2d_backward_naive",
     "avg_pool2d_forward", "avg_pool2d_backward",
     "avg_pool2d_forward_naive", "avg_pool2d_backward_naive",
-    "MaxPool2D", "AvgPool2D",
+    "global_avg_pool2d_forward", "global_avg_pool2d_backward",
+    "global_avg_pool2d_forward_naive", "global_avg_pool2d_backward_naive",
+    "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
 ]
 
 
@@ -417,6 +422,102 @@ def avg_pool2d_backward(dout, cache):
 
 
 # --------------------------------------------------------------------------------------
+# Global average pooling
+# --------------------------------------------------------------------------------------
+
+def _check_global_input(x, where):
+    x = as_float_array(x, "x", where)
+    check_ndim(x, 4, "x", where, "(N, C, H, W)")
+    if x.shape[2] == 0 or x.shape[3] == 0:
+        raise ValueError(f"{where}: expected x with at least one row and one column "
+                         f"(N, C, H >= 1, W >= 1), got shape {x.shape}")
+    return x
+
+
+def global_avg_pool2d_forward_naive(x):
+    r"""Global average pooling with explicit loops (teaching version).
+
+    Same inputs, outputs and cache as :func:`global_avg_pool2d_forward`:
+
+    .. math:: y_{n,c,0,0} = \frac{1}{HW} \sum_{h=0}^{H-1} \sum_{v=0}^{W-1} x_{n,c,h,v}
+    """
+    x = _check_global_input(x, "global_avg_pool2d_forward_naive")
+    N, C, H, W = x.shape
+    out = np.empty((N, C, 1, 1), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            total = 0.0
+            for h in range(H):
+                for v in range(W):
+                    total += x[n, c, h, v]
+            out[n, c, 0, 0] = total / (H * W)
+    return out, (x.shape, x.dtype)
+
+
+def global_avg_pool2d_backward_naive(dout, cache):
+    r"""Global average pooling backward with explicit loops (teaching version):
+    :math:`\partial L/\partial x_{n,c,h,v} = \delta_{n,c,0,0} / (HW)` for every
+    :math:`(h, v)`."""
+    (N, C, H, W), dtype = cache
+    dout = check_dout(dout, (N, C, 1, 1), "global_avg_pool2d_backward_naive")
+    dx = np.empty((N, C, H, W), dtype=dtype)
+    for n in range(N):
+        for c in range(C):
+            for h in range(H):
+                for v in range(W):
+                    dx[n, c, h, v] = dout[n, c, 0, 0] / (H * W)
+    return dx
+
+
+def global_avg_pool2d_forward(x):
+    r"""Global average pooling: the mean of each feature map, any height and width.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, 1, 1)
+    cache : tuple
+        The input's shape and dtype.
+
+    Notes
+    -----
+    Average pooling whose window is the whole map (PyTorch's
+    ``adaptive_avg_pool2d(x, 1)``):
+
+    .. math::
+
+        y_{n,c,0,0} = \frac{1}{HW} \sum_{h,v} x_{n,c,h,v}, \qquad
+        \frac{\partial L}{\partial x_{n,c,h,v}} = \frac{\delta_{n,c,0,0}}{HW}.
+    """
+    x = _check_global_input(x, "global_avg_pool2d_forward")
+    return x.mean(axis=(2, 3), keepdims=True), (x.shape, x.dtype)
+
+
+def global_avg_pool2d_backward(dout, cache):
+    r"""Backward pass of :func:`global_avg_pool2d_forward`: every input of a map gets
+    :math:`1/(HW)` of that map's upstream gradient.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, 1, 1)
+    cache : tuple
+        From :func:`global_avg_pool2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    (N, C, H, W), dtype = cache
+    dout = check_dout(dout, (N, C, 1, 1), "global_avg_pool2d_backward")
+    dx = np.empty((N, C, H, W), dtype=dtype)
+    dx[...] = dout / (H * W)
+    return dx
+
+
+# --------------------------------------------------------------------------------------
 # Layers
 # --------------------------------------------------------------------------------------
 
@@ -444,3 +545,5 @@ class _Pool2D(KernelLayer):
 
 MaxPool2D = _Pool2D.named("MaxPool2D", max_pool2d_forward, max_pool2d_backward)
 AvgPool2D = _Pool2D.named("AvgPool2D", avg_pool2d_forward, avg_pool2d_backward)
+GlobalAvgPool2D = KernelLayer.named("GlobalAvgPool2D", global_avg_pool2d_forward,
+                                    global_avg_pool2d_backward)

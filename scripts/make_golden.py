@@ -162,6 +162,8 @@ def activation_cases(rng):
 UNARY_CASES = [
     ("flatten", lambda x: torch.flatten(x, 1), {}, (2, 3, 4, 2)),
     ("leaky_relu", F.leaky_relu, dict(negative_slope=0.2), (2, 3, 4, 5)),
+    ("global_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 1), {}, (2, 3, 5, 7)),
+    ("global_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 1), {}, (3, 2, 1, 4)),
 ]
 
 

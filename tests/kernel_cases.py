@@ -55,6 +55,7 @@ GRADCHECK = {
         {}, dict(stride=2, padding=1), dict(stride=(1, 2), padding=(2, 0), dilation=(1, 2))]],
     "max_pool2d": [((_x(s),), opts) for s, opts in POOL],
     "avg_pool2d": [((_x(s),), opts) for s, opts in POOL],
+    "global_avg_pool2d": [((_x(s),), {}) for s in [(1, 1, 1, 1), (2, 3, 5, 7), (1, 2, 4, 1)]],
     "batch_norm2d": [_batch_norm(s, training, seed=sum(s)) for s in [(3, 2, 3, 2)]
                      for training in (True, False)],
 }
