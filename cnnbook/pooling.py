@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_dout, check_ndim, pair
+from ._checks import as_float_array, check_dout, check_kernel_fits, check_ndim, pair
 from ._windows import kernel_taps
 from ._workspace import scratch_like
 from .base import KernelLayer
@@ -64,17 +64,12 @@ def _check_pool_inputs(x, kernel_size, stride, padding, where):
     kernel = pair(kernel_size, "kernel_size", where, 1)
     stride = kernel if stride is None else pair(stride, "stride", where, 1)
     padding = pair(padding, "padding", where, 0)
-    H, W = x.shape[2:]
-    for axis, size, k, p in (("height", H, kernel[0], padding[0]),
-                             ("width", W, kernel[1], padding[1])):
+    for axis, k, p in zip(("height", "width"), kernel, padding):
         if 2 * p > k:
             raise ValueError(
                 f"{where}: expected padding at most half the kernel ({axis}: kernel {k}), "
                 f"got padding {p}")
-        if k > size + 2 * p:
-            raise ValueError(
-                f"{where}: kernel {axis} {k} is larger than the padded input {axis} "
-                f"{size} + 2*{p} = {size + 2 * p}")
+    check_kernel_fits(x.shape[2:], kernel, padding, where)
     return x, kernel, stride, padding
 
 
