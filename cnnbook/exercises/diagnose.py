@@ -101,7 +101,7 @@ def _pattern(name, got, expected, case, sizes) -> str | None:
         ratio = got[big] / expected[big]
         r = float(np.median(ratio))
         rest_zero = np.allclose(got[~big], 0, atol=1e-9 * scale + 1e-12)
-        if np.allclose(ratio, r, rtol=1e-5) and rest_zero:
+        if np.allclose(ratio, r, rtol=1e-5) and rest_zero and not np.isclose(r, 1):
             return f"{name} " + _factor_text(r, sizes)
     wrong = ~np.isclose(got, expected, rtol=1e-6, atol=1e-9 * max(scale, 1.0))
     if expected.ndim == 4 and wrong.any() and not wrong.all():
@@ -144,7 +144,7 @@ def pattern_hints(spec, case, outcome, reference) -> list:
                               "overflow in np.exp?"))
     sizes = spec.sizes(case)
     for name in dict.fromkeys(outcome.wrong):
-        if name in outcome.got and not outcome.nonfinite:
+        if name in outcome.got and not outcome.nonfinite and name not in outcome.dtype_only:
             h = _pattern(name, outcome.got[name], reference[name], case, sizes)
             if h:
                 hints.append(Hint(h))
