@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .diagnose import across_cases, known_mistake, pattern_hints, reorder_hint
+from .diagnose import Hint, across_cases, known_mistake, pattern_hints, reorder_hint
 
 __all__ = ["CheckResult", "FailedCase", "report", "HINT_MODES"]
 
@@ -65,6 +65,9 @@ def failed(name, message, hints=()) -> CheckResult:
 
 def _hints(spec, cases, outcomes, refs, first):
     case, out = cases[first], outcomes[first]
+    if out.kind == "order":
+        return [Hint(f"return the outputs in the order the exercise states: "
+                     f"({', '.join(spec.outputs)})")]
     hints = []
     if out.kind == "output":
         moved = reorder_hint(out)
@@ -109,7 +112,7 @@ def report(spec, cases, outcomes, refs, mode="principle") -> CheckResult:
     for line in out.lines:
         lines.append("    " + line)
     right = [k for k in spec.outputs if k not in out.wrong and k in out.got]
-    if out.kind == "output" and right and len(spec.outputs) > 1:
+    if out.kind in ("output", "order") and right and len(spec.outputs) > 1:
         lines.append(f"    correct: {', '.join(right)}")
     hints = _hints(spec, cases, outcomes, refs, first)
     has_code = False

@@ -33,7 +33,7 @@ DTYPE = np.dtype(np.float64)   # every case's inputs; outputs keep the inputs' d
 class Outcome:
     """What happened on one case."""
     ok: bool
-    kind: str = "ok"        # ok, not-written, raised, timeout, structure, output
+    kind: str = "ok"        # ok, not-written, raised, timeout, structure, order, output
     lines: list = field(default_factory=list)   # what is wrong, for the report
     got: dict = field(default_factory=dict)     # student's outputs as arrays/floats
     wrong: list = field(default_factory=list)   # outputs with wrong values, shapes or dtypes
@@ -289,6 +289,7 @@ def run_case(spec, case, fn, reference: dict, time_limit: float = TIME_LIMIT) ->
         returned = ", ".join(out.reordered.get(k, k) for k in names)
         out.lines.append(f"the outputs are right but in the wrong order: you returned "
                          f"({returned}); the order is ({', '.join(names)})")
+        out.kind = "order"
         out.wrong.extend(out.reordered)
         out.got = dict(values)
         return out
