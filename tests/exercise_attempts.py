@@ -382,14 +382,17 @@ def _pool_size(x, k, s):
     return (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
 
 
-def maxf_ok(x, kernel_size, stride):
-    k, s = kernel_size, stride
-    OH, OW = _pool_size(x, k, s)
+def _maxf_loop(x, k, s, reduce=np.max, size=None):
+    OH, OW = _pool_size(x, k, s) if size is None else size
     out = np.zeros(x.shape[:2] + (OH, OW))
     for i in range(OH):
         for j in range(OW):
-            out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))
+            out[:, :, i, j] = reduce(x[:, :, i * s:i * s + k, j * s:j * s + k], axis=(2, 3))
     return out
+
+
+def maxf_ok(x, kernel_size, stride):
+    return _maxf_loop(x, kernel_size, stride)
 
 
 def _maxf_axes(x, kernel_size, stride, axes):
@@ -423,23 +426,12 @@ def maxf_stride_misapplied(x, kernel_size, stride):
 
 
 def maxf_avg(x, kernel_size, stride):
-    k, s = kernel_size, stride
-    OH, OW = _pool_size(x, k, s)
-    out = np.zeros(x.shape[:2] + (OH, OW))
-    for i in range(OH):
-        for j in range(OW):
-            out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].mean(axis=(2, 3))
-    return out
+    return _maxf_loop(x, kernel_size, stride, reduce=np.mean)
 
 
 def maxf_size_by_kernel(x, kernel_size, stride):
-    k, s = kernel_size, stride
-    OH, OW = x.shape[2] // k, x.shape[3] // k
-    out = np.zeros(x.shape[:2] + (OH, OW))
-    for i in range(OH):
-        for j in range(OW):
-            out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))
-    return out
+    k = kernel_size
+    return _maxf_loop(x, k, stride, size=(x.shape[2] // k, x.shape[3] // k))
 
 
 def maxb_loops(dout, x, kernel_size, stride, *, ties="first", assign=False, place=None,
