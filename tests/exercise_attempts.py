@@ -273,15 +273,16 @@ def _pad(x, p):
     return np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
 
 
-def conv_f_ok(x, w, b, stride=1, padding=0):
+def conv_f_ok(x, w, b, stride=1, padding=0, *, step=None):
     N, C, H, W = x.shape
     F, _, k, _ = w.shape
+    s = stride if step is None else step     # step=1: the stride misapplied
     xp = _pad(x, padding)
     OH, OW = (H + 2 * padding - k) // stride + 1, (W + 2 * padding - k) // stride + 1
     out = np.zeros((N, F, OH, OW))
     for i in range(OH):
         for j in range(OW):
-            win = xp[:, :, i * stride:i * stride + k, j * stride:j * stride + k]
+            win = xp[:, :, i * s:i * s + k, j * s:j * s + k]
             out[:, :, i, j] = np.tensordot(win, w, axes=([1, 2, 3], [1, 2, 3])) + b
     return out
 
@@ -302,16 +303,7 @@ def conv_f_no_bias(x, w, b, stride=1, padding=0):
 
 
 def conv_f_no_stride(x, w, b, stride=1, padding=0):
-    N, C, H, W = x.shape
-    F, _, k, _ = w.shape
-    xp = _pad(x, padding)
-    OH, OW = (H + 2 * padding - k) // stride + 1, (W + 2 * padding - k) // stride + 1
-    out = np.zeros((N, F, OH, OW))
-    for i in range(OH):
-        for j in range(OW):
-            win = xp[:, :, i:i + k, j:j + k]
-            out[:, :, i, j] = np.tensordot(win, w, axes=([1, 2, 3], [1, 2, 3])) + b
-    return out
+    return conv_f_ok(x, w, b, stride, padding, step=1)
 
 
 def conv_f_no_padding(x, w, b, stride=1, padding=0):
