@@ -310,6 +310,15 @@ def conv_f_no_padding(x, w, b, stride=1, padding=0):
     return conv_f_ok(x, w, b, stride, 0)       # padding never used
 
 
+def conv_f_bias_not_reshaped(x, w, b, stride=1, padding=0):
+    return conv_f_ok(x, w, np.zeros_like(b), stride, padding) + b[:, None]
+
+
+def conv_f_unpadded_windows(x, w, b, stride=1, padding=0):
+    xp = np.pad(x, ((0, 0), (0, 0), (0, 2 * padding), (0, 2 * padding)))   # padded on one side
+    return conv_f_ok(xp, w, b, stride, 0)
+
+
 def conv_f_float_size(x, w, b, stride=1, padding=0):
     N, C, H, W = x.shape
     F, _, k, _ = w.shape
@@ -637,6 +646,10 @@ ATTEMPTS = [
     Attempt("conv-f-no-bias", "conv2d_forward", conv_f_no_bias, mistake="conv-no-bias"),
     Attempt("conv-f-no-stride", "conv2d_forward", conv_f_no_stride, mistake="conv-no-stride"),
     Attempt("conv-f-no-padding", "conv2d_forward", conv_f_no_padding, mistake="conv-no-padding"),
+    Attempt("conv-f-bias-not-reshaped", "conv2d_forward", conv_f_bias_not_reshaped,
+            says=("ValueError", "reshaped to (1, F, 1, 1)", "without F > 1 filters")),
+    Attempt("conv-f-one-sided-padding", "conv2d_forward", conv_f_unpadded_windows,
+            says=("without padding > 0",)),
     Attempt("conv-f-float-size", "conv2d_forward", conv_f_float_size,
             says=("TypeError", "floor division")),
     Attempt("conv-b-dx-assign", "conv2d_backward", _w(conv_b_loops, assign="window"),

@@ -149,15 +149,20 @@ CONV_B = [
             lambda c, r: {"dw": r["dw"].transpose(0, 1, 3, 2)}),
 ]
 
-_WINDOWS = Advice(r"index .* out of bounds|out of range|could not be broadcast|broadcast",
-                  "an index past the end, or a window of the wrong size: the output has "
-                  "(size + 2*padding - k) // stride + 1 positions along each axis, window "
-                  "(i, j) starts at row i*stride, column j*stride of the padded input and is "
-                  "k x k. Print the shapes in the failing line",
+_WINDOWS = Advice(r"index .* out of bounds|out of range",
+                  "an index past the end: the output has (size + 2*padding - k) // stride + 1 "
+                  "positions along each axis, and window (i, j) starts at row i*stride, column "
+                  "j*stride of the padded input",
                   "xp[:, :, i*stride:i*stride + k, j*stride:j*stride + k]")
+_SHAPES = Advice(r"could not be broadcast|broadcast|shape.mismatch|matmul",
+                 "two arrays whose shapes do not fit: a window of the padded input is "
+                 "(N, C, k, k) and a filter (C, k, k), a window cut off at the border is "
+                 "smaller (check the output size), and the bias b, shape (F,), adds to "
+                 "(N, F, OH, OW) once reshaped to (1, F, 1, 1). Print the shapes in the failing "
+                 "line", "b.reshape(1, -1, 1, 1)")
 _INT = Advice(r"only integers|slice indices must be|integer scalar arrays|'float' object cannot",
               "a size or an index that is not an int: use // (floor division) for the output "
               "size", "OH = (H + 2 * padding - k) // stride + 1")
 
-RAISED = {"conv2d_forward": [_WINDOWS, _INT], "conv2d_backward": [_WINDOWS, _INT]}
+RAISED = {"conv2d_forward": [_WINDOWS, _SHAPES, _INT], "conv2d_backward": [_WINDOWS, _SHAPES, _INT]}
 MISTAKES = {"conv2d_forward": CONV_F, "conv2d_backward": CONV_B}
