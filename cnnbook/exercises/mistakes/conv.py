@@ -89,9 +89,8 @@ CONV_F = [
             lambda c, r: None if c.kwargs["padding"] == 0 else {
                 "out": F.conv2d_forward(c.args["x"], c.args["w"], c.args["b"],
                                         stride=c.kwargs["stride"])[0]}),
-    Mistake("conv-no-stride", "the stride is misapplied: window (i, j) starts stride rows and "
-            "columns after window (i - 1, j - 1), at row i*stride, column j*stride; your "
-            "windows start at (i, j)",
+    Mistake("conv-no-stride", "the stride is misapplied: window (i, j) starts at row "
+            "i*stride, column j*stride of the padded input; your windows start at (i, j)",
             "window = xp[:, :, i*stride:i*stride + k, j*stride:j*stride + k]",
             lambda c, r: None if c.kwargs["stride"] == 1 else {
                 "out": F.conv2d_forward(c.args["x"], c.args["w"], c.args["b"],
