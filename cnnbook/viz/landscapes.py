@@ -177,7 +177,7 @@ def plot_loss_histories(f, paths, *, ax=None, title="loss per step"):
 
 def _lr_title(fig, quad, lr, momentum, run):
     """The explorer's title: the verdict, the rate per step and the stability bound."""
-    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\mu)/\lambda_{\max}"
+    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\rho)/\lambda_{\max}"
     return fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {run.verdict} "
                         f"(rate {run.rate:.3f} per step); bound ${bound_txt}$ = {run.bound:.3g}, "
                         f"$\\lambda_{{\\max}}$ = {quad.L:g}", fontsize=10)
@@ -190,7 +190,7 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     The path, rate and bound come from :func:`cnnbook.quadratic.descent_run` (a diverging
     path simply ends). The title says whether the iteration converges (the rate of
     :func:`cnnbook.quadratic.heavy_ball_rate` is below 1) and gives the bound
-    :math:`2/\lambda_{\max}` (:math:`2(1+\mu)/\lambda_{\max}` with momentum :math:`\mu`), where
+    :math:`2/\lambda_{\max}` (:math:`2(1+\rho)/\lambda_{\max}` with momentum :math:`\rho`), where
     :math:`\lambda_{\max}` is the largest curvature (``quad.L``).
 
     Parameters
