@@ -7,14 +7,14 @@ the input is obtained from the upstream gradient :math:`\delta` of shape
 
 1. insert :math:`s - 1` zeros between neighbouring entries of :math:`\delta` along each axis;
 2. pad the result with :math:`d(KH - 1) - P` zeros on every side (a negative amount crops);
-3. add :math:`a = (H + 2P - d(KH - 1) - 1) \bmod s` more rows at the bottom (and likewise
+3. add :math:`u = (H + 2P - d(KH - 1) - 1) \bmod s` more rows at the bottom (and likewise
    columns at the right): the last input rows that no window reaches (PyTorch's
    ``output_padding``);
 4. correlate with the kernel flipped in both spatial axes, its :math:`F` and :math:`C` axes
    swapped, at stride 1 and dilation :math:`d`.
 
-The result has height :math:`s(OH - 1) - 2P + d(KH - 1) + 1 + a = H`. Without step 3 it is
-:math:`a` rows short whenever :math:`H + 2P - d(KH - 1) - 1` is not a multiple of :math:`s`.
+The result has height :math:`s(OH - 1) - 2P + d(KH - 1) + 1 + u = H`. Without step 3 it is
+:math:`u` rows short whenever :math:`H + 2P - d(KH - 1) - 1` is not a multiple of :math:`s`.
 :func:`conv_transpose2d` follows these steps one line each; ``tests/test_transposed_conv.py``
 checks it against :func:`cnnbook.conv.conv2d_backward`.
 """
@@ -32,7 +32,7 @@ def output_padding(size: int, kernel_size: int, stride: int = 1, padding: int = 
                    dilation: int = 1) -> int:
     r"""Rows (or columns) at the end of an input axis that no window of the convolution reads.
 
-    .. math:: a = \bigl(H + 2P - d(K - 1) - 1\bigr) \bmod s
+    .. math:: u = \bigl(H + 2P - d(KH - 1) - 1\bigr) \bmod s
 
     Examples
     --------
@@ -56,14 +56,14 @@ def conv_transpose2d(delta, w, *, stride=1, padding=0, dilation=1, output_paddin
     stride, padding, dilation : int or (int, int)
         The convolution's options :math:`s`, :math:`P`, :math:`d`.
     output_padding : int or (int, int)
-        :math:`a`: extra rows at the bottom and columns at the right, from
+        :math:`u`: extra rows at the bottom and columns at the right, from
         :func:`output_padding` of the input size; 0 gives the smallest input that has
         ``delta``'s output size.
 
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
-        :math:`H = s(OH - 1) - 2P + d(KH - 1) + 1 + a`; equal to the ``dx`` of
+        :math:`H = s(OH - 1) - 2P + d(KH - 1) + 1 + u`; equal to the ``dx`` of
         :func:`cnnbook.conv.conv2d_backward` for an input of that height.
     """
     where = "conv_transpose2d"
