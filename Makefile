@@ -28,17 +28,18 @@ PYTEST    := $(PY) -m pytest
 PYTEST_LEAN := PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(PYTEST) -p xdist -p _hypothesis_pytestplugin
 XDIST     := -n 2 --dist loadfile
 # Every notebook is executed once per `make test`: under nbval, which compares its text
-# outputs with the stored ones, while tests/nbval_record.py keeps everything the kernel sent
-# (images, animations, widget state) in $(EXECUTED); the book is then rendered from those
-# (scripts/cache_executed.py fills its jupyter-cache), so its HTML shows exactly the outputs
-# nbval checked. nbval uses two workers, one notebook each (--dist loadfile); the plugin
+# outputs with the stored ones, while the plugin tests/plugins/nbval_record.py (loaded by
+# module name from the repository root: see tests/plugins/__init__.py) keeps everything
+# the kernel sent (images, animations, widget state) in $(EXECUTED); the book is then
+# rendered from those (scripts/cache_executed.py fills its jupyter-cache), so its HTML shows
+# exactly the outputs nbval checked. nbval uses two workers, one notebook each (--dist loadfile); the plugin
 # starts their kernels one at a time (two kernels started in the same instant can pick the
 # same TCP port: jupyter/jupyter_client#487).
 EXECUTED  := _build/executed
 JCACHE    := _build/.jupyter_cache
 NBVAL     := --nbval --nbval-current-env --nbval-cell-timeout 120 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg \
-             -p tests.nbval_record --nbval-record $(EXECUTED) -n 2 --dist loadfile
+             -p tests.plugins.nbval_record --nbval-record $(EXECUTED) -n 2 --dist loadfile
 # make test runs the unit tests beside nbval -> book -> browser (JOBS=1: one after the other).
 JOBS      ?= 2
 # $(call timed,NAME,COMMAND): run COMMAND, then print its wall time and CPU time
@@ -97,7 +98,7 @@ screenshots: $(STAMP)
 # The unit tests run beside the chain nbval -> book -> browser test. The book is built
 # even when an nbval comparison fails (every failure is reported: --keep-going), and the
 # browser test runs once the book is built. Each target's output is printed whole when it
-# ends. Times: see "make test, measured" in README.md.
+# ends. Times: see "`make test`, measured" in benchmarks/README.md.
 site: $(STAMP)
 	@status=0; \
 	$(MAKE) --no-print-directory nbval || status=1; \

@@ -165,6 +165,20 @@ def pair(value, name: str, where: str, minimum: int) -> tuple[int, int]:
     return (v, v)
 
 
+def check_kernel_fits(size_hw, kernel, padding, where: str, dilation=(1, 1)) -> None:
+    """Raise ``ValueError`` where a (dilated) kernel spans more than the padded input.
+
+    ``size_hw``, ``kernel``, ``padding`` and ``dilation`` are ``(height, width)`` pairs; the
+    span of a kernel of ``k`` taps is ``dilation * (k - 1) + 1``.
+    """
+    for axis, size, k, p, d in zip(("height", "width"), size_hw, kernel, padding, dilation):
+        span = d * (k - 1) + 1
+        if span > size + 2 * p:
+            spread = f" (dilation {d}, span {span})" if d != 1 else ""
+            raise ValueError(f"{where}: kernel {axis} {k}{spread} is larger than the padded "
+                             f"input {axis} {size} + 2*{p} = {size + 2 * p}")
+
+
 def check_finite_prob(p: np.ndarray, name: str, where: str) -> None:
     """Raise ``ValueError`` unless every entry of ``p`` lies in [0, 1]."""
     if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1 or np.isnan(p).any()):

@@ -1,4 +1,4 @@
-r"""Element-wise activation functions: ReLU, sigmoid and tanh.
+r"""Element-wise activation functions: ReLU, leaky ReLU, sigmoid and tanh.
 
 Each activation :math:`y = f(x)` acts on every entry on its own, so its backward pass is
 an element-wise product with the local derivative:
@@ -9,24 +9,26 @@ an element-wise product with the local derivative:
 
 Sigmoid and tanh cache their *output*, because their derivatives are cheapest written in
 terms of it (:math:`\sigma' = \sigma(1-\sigma)`, :math:`\tanh' = 1-\tanh^2`); ReLU caches
-its input. Inputs of any shape; the dtype (float32 or float64) is preserved.
+its input, leaky ReLU its input and slope. Inputs of any shape; the dtype (float32 or float64) is preserved.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_dout
+from ._checks import as_float_array, check_dout, check_float
 from ._workspace import scratch_like
-from .base import Layer
+from .base import KernelLayer
 
 __all__ = [
     "relu_forward", "relu_backward",
+    "leaky_relu_forward", "leaky_relu_backward",
     "sigmoid_forward", "sigmoid_backward",
     "tanh_forward", "tanh_backward",
     "relu_forward_naive", "relu_backward_naive",
+    "leaky_relu_forward_naive", "leaky_relu_backward_naive",
     "sigmoid_forward_naive", "sigmoid_backward_naive",
     "tanh_forward_naive", "tanh_backward_naive",
-    "Elementwise", "ReLU", "Sigmoid", "Tanh",
+    "Elementwise", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
 ]
 
 
@@ -84,6 +86,63 @@ def relu_backward(dout, cache):
     positive = scratch_like(x, "relu_positive", bool)          # [x > 0], reused buffer
     np.greater(x, 0, out=positive)
     return np.multiply(dout, positive, dtype=x.dtype)
+
+
+def leaky_relu_forward(x, *, negative_slope=0.01):
+    r"""Leaky rectified linear unit: :math:`x` where :math:`x > 0`, else :math:`a x`.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+    negative_slope : float
+        :math:`a`, the slope for :math:`x \le 0` (PyTorch's default 0.01; 0 is ReLU).
+
+    Returns
+    -------
+    out : ndarray, shape of ``x``
+    cache : tuple
+        ``(x, negative_slope)``, for :func:`leaky_relu_backward`.
+
+    Notes
+    -----
+    .. math::
+
+        f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}, \qquad
+        f'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
+
+    At the kink we take :math:`f'(0) = a`, as PyTorch. Backward:
+    :math:`\partial L/\partial x = \delta \odot f'(x)`.
+    """
+    where = "leaky_relu_forward"
+    x = as_float_array(x, "x", where)
+    a = check_float(negative_slope, "negative_slope", where)
+    out = np.where(x > 0, x, x * a).astype(x.dtype, copy=False)
+    return out, (x, a)
+
+
+def leaky_relu_backward(dout, cache):
+    r"""Backward pass of :func:`leaky_relu_forward`.
+
+    Parameters
+    ----------
+    dout : ndarray, shape of ``x``
+    cache : tuple
+        From :func:`leaky_relu_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape of ``x``
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} = \delta \odot
+        \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}
+    """
+    x, a = cache
+    dout = check_dout(dout, x.shape, "leaky_relu_backward")
+    return (dout * np.where(x > 0, 1.0, a)).astype(x.dtype, copy=False)
 
 
 def sigmoid_forward(x):
@@ -224,6 +283,28 @@ def relu_backward_naive(dout, cache):
     return dx
 
 
+def leaky_relu_forward_naive(x, *, negative_slope=0.01):
+    r"""Loop version of :func:`leaky_relu_forward`: :math:`y_i = x_i` if :math:`x_i > 0`,
+    else :math:`a x_i`, one entry at a time.
+
+    Same inputs, outputs and cache as :func:`leaky_relu_forward`.
+    """
+    a = check_float(negative_slope, "negative_slope", "leaky_relu_forward_naive")
+    out = _elementwise_naive(x, lambda v: v if v > 0 else a * v, "leaky_relu_forward_naive")
+    return out, (as_float_array(x, "x", "leaky_relu_forward_naive"), a)
+
+
+def leaky_relu_backward_naive(dout, cache):
+    r"""Loop version of :func:`leaky_relu_backward`: :math:`dx_i = \delta_i` if
+    :math:`x_i > 0`, else :math:`a\,\delta_i`."""
+    x, a = cache
+    dout = check_dout(dout, x.shape, "leaky_relu_backward_naive")
+    dx = np.empty_like(x)
+    for index in np.ndindex(x.shape):
+        dx[index] = dout[index] if x[index] > 0 else a * dout[index]
+    return dx
+
+
 def _sigmoid_scalar(v):
     # the two branches keep exp() from overflowing for large |v|
     if v >= 0:
@@ -270,37 +351,12 @@ def tanh_backward_naive(dout, cache):
     return dx
 
 
-class Elementwise(Layer):
-    r"""An activation layer: applies the kernel pair ``kernel_forward``/``kernel_backward``
-    entry by entry; no parameters. Subclasses only name their kernels."""
-
-    kernel_forward = staticmethod(relu_forward)
-    kernel_backward = staticmethod(relu_backward)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out, self._cache = self.kernel_forward(x)
-        return out
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        return self.kernel_backward(dout, self._take_cache())
+class Elementwise(KernelLayer):
+    r"""An activation layer: a kernel pair applied entry by entry, with the forward
+    kernel's options (see :class:`cnnbook.base.KernelLayer`); no parameters."""
 
 
-class ReLU(Elementwise):
-    r"""Layer form of :func:`relu_forward`, :math:`\max(0, x)`; no parameters."""
-
-    kernel_forward = staticmethod(relu_forward)
-    kernel_backward = staticmethod(relu_backward)
-
-
-class Sigmoid(Elementwise):
-    r"""Layer form of :func:`sigmoid_forward`, :math:`1/(1+e^{-x})`; no parameters."""
-
-    kernel_forward = staticmethod(sigmoid_forward)
-    kernel_backward = staticmethod(sigmoid_backward)
-
-
-class Tanh(Elementwise):
-    r"""Layer form of :func:`tanh_forward`; no parameters."""
-
-    kernel_forward = staticmethod(tanh_forward)
-    kernel_backward = staticmethod(tanh_backward)
+ReLU = Elementwise.named("ReLU", relu_forward, relu_backward)
+LeakyReLU = Elementwise.named("LeakyReLU", leaky_relu_forward, leaky_relu_backward)
+Sigmoid = Elementwise.named("Sigmoid", sigmoid_forward, sigmoid_backward)
+Tanh = Elementwise.named("Tanh", tanh_forward, tanh_backward)

@@ -11,11 +11,12 @@ updates the arrays of ``params`` in place; no optimizer state lives in a layer.
 """
 from __future__ import annotations
 
+import inspect
 from contextlib import contextmanager
 
 import numpy as np
 
-from ._checks import check_bool, check_choice, check_rng
+from ._checks import check_bool, check_callable, check_choice, check_rng
 
 
 class Layer:
@@ -72,6 +73,74 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"{self.name}({self.extra_repr()})"
+
+
+class KernelLayer(Layer):
+    """A layer without parameters: a forward/backward kernel pair and the forward kernel's
+    keyword options (as stax's ``elementwise(fun, **kwargs)``).
+
+    ``forward(x)`` calls ``forward_kernel(x, **options)`` and keeps its cache;
+    ``backward(dout)`` returns ``backward_kernel(dout, cache)`` (the cache carries whatever
+    the backward pass needs, options included). A named layer is one line::
+
+        LeakyReLU = Elementwise.named("LeakyReLU", leaky_relu_forward, leaky_relu_backward)
+        LeakyReLU(negative_slope=0.2)
+
+    Its options are the forward kernel's keyword-only arguments: an unknown or missing one
+    is a ``TypeError`` naming the layer when it is built; their values are checked by the
+    kernel, whose errors the layer prefixes with its name. There is no default kernel: a
+    class that does not name its kernels cannot be built.
+    """
+
+    forward_kernel = None   # set by named(); None: this class names no kernels
+    backward_kernel = None
+
+    def __init__(self, **options) -> None:
+        super().__init__()
+        if self.forward_kernel is None or self.backward_kernel is None:
+            raise TypeError(
+                f"{self.name}: expected a layer that names its kernels, got "
+                f"{self.name} without them; make one with "
+                f"{type(self).__name__}.named('Name', forward_kernel, backward_kernel)")
+        keywords = {n: p for n, p in inspect.signature(self.forward_kernel).parameters.items()
+                    if p.kind is p.KEYWORD_ONLY}
+        unknown = sorted(set(options) - set(keywords))
+        missing = [n for n, p in keywords.items() if p.default is p.empty and n not in options]
+        if unknown or missing:
+            takes = (f"options among ({', '.join(keywords)})" if keywords else "no options")
+            raise TypeError(
+                f"{self.name}: expected {takes} of {self.forward_kernel.__name__}"
+                + (f", {', '.join(missing)} required" if missing else "")
+                + f"; got {', '.join(options) or 'none'}")
+        self.options = options
+
+    @classmethod
+    def named(cls, name: str, forward_kernel, backward_kernel) -> type:
+        """A subclass of ``cls`` called ``name`` over the pair ``forward_kernel`` /
+        ``backward_kernel``, defined in the forward kernel's module."""
+        where = f"{cls.__name__}.named"
+        check_callable(forward_kernel, "forward_kernel", where)
+        check_callable(backward_kernel, "backward_kernel", where)
+        doc = (f"Layer form of :func:`{forward_kernel.__name__}` and "
+               f":func:`{backward_kernel.__name__}`, whose keyword options it takes; "
+               f"no parameters.")
+        return type(name, (cls,), {"forward_kernel": staticmethod(forward_kernel),
+                                   "backward_kernel": staticmethod(backward_kernel),
+                                   "__doc__": doc, "__qualname__": name,
+                                   "__module__": forward_kernel.__module__})
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        try:
+            out, self._cache = self.forward_kernel(x, **self.options)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{self.name}: {e}") from None
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return self.backward_kernel(dout, self._take_cache())
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={v!r}" for k, v in self.options.items())
 
 
 class Container(Layer):

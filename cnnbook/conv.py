@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import (as_float_array, check_bool, check_choice, check_dout, check_float_dtype,
-                      check_int, check_ndim, check_shape, pair)
+                      check_int, check_kernel_fits, check_ndim, check_shape, pair)
 from ._blas import blas_threads_for
 from ._windows import kernel_taps
 from ._workspace import Workspace, scratch
@@ -73,14 +73,7 @@ def _check_conv_inputs(x, w, b, stride, padding, dilation, where):
     dilation = pair(dilation, "dilation", where, 1)
     if KH == 0 or KW == 0:
         raise ValueError(f"{where}: expected a kernel of at least 1x1, got w of shape {w.shape}")
-    for axis, size, k, p, d in (("height", H, KH, padding[0], dilation[0]),
-                                ("width", W, KW, padding[1], dilation[1])):
-        span = d * (k - 1) + 1
-        if span > size + 2 * p:
-            raise ValueError(
-                f"{where}: kernel {axis} {k} (dilation {d}, span {span}) is larger than the "
-                f"padded input {axis} {size} + 2*{p} = {size + 2 * p}"
-            )
+    check_kernel_fits((H, W), (KH, KW), padding, where, dilation)
     return x, w, b, stride, padding, dilation
 
 

@@ -7,7 +7,7 @@ beside its ``_naive`` loop twin and its layer class; this module only gathers th
 Conventions: ``*_forward(x, ..., *, options) -> (out, cache)`` and
 ``*_backward(dout, cache) -> dx`` or ``(dx, dw, db)``; NCHW layout; the input dtype
 (float32 or float64) is preserved. :data:`BACKWARD` pairs each forward kernel with its
-backward kernel.
+backward kernel by name.
 """
 from .activations import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
@@ -19,25 +19,13 @@ from . import activations as _a, batchnorm as _b, conv as _c, dense as _d, pooli
 __all__ = [n for m in (_a, _b, _c, _d, _p) for n in m.__all__ if not n[:1].isupper()]
 __all__ += ["BACKWARD"]
 
-#: Every forward kernel and its backward twin, paired by hand (not by name), for
-#: :func:`cnnbook.gradcheck.check_layer` and anything else that needs "the backward of f".
-BACKWARD = {
-    conv2d_forward: conv2d_backward,                          # noqa: F405
-    conv2d_forward_naive: conv2d_backward_naive,              # noqa: F405
-    max_pool2d_forward: max_pool2d_backward,                  # noqa: F405
-    max_pool2d_forward_naive: max_pool2d_backward_naive,      # noqa: F405
-    avg_pool2d_forward: avg_pool2d_backward,                  # noqa: F405
-    avg_pool2d_forward_naive: avg_pool2d_backward_naive,      # noqa: F405
-    linear_forward: linear_backward,                          # noqa: F405
-    linear_forward_naive: linear_backward_naive,              # noqa: F405
-    flatten_forward: flatten_backward,                        # noqa: F405
-    flatten_forward_naive: flatten_backward_naive,            # noqa: F405
-    relu_forward: relu_backward,                              # noqa: F405
-    relu_forward_naive: relu_backward_naive,                  # noqa: F405
-    sigmoid_forward: sigmoid_backward,                        # noqa: F405
-    sigmoid_forward_naive: sigmoid_backward_naive,            # noqa: F405
-    tanh_forward: tanh_backward,                              # noqa: F405
-    tanh_forward_naive: tanh_backward_naive,                  # noqa: F405
-    batch_norm2d_forward: batch_norm2d_backward,              # noqa: F405
-    batch_norm2d_forward_naive: batch_norm2d_backward_naive,  # noqa: F405
-}
+#: Pairs whose names do not follow ``x_forward`` <-> ``x_backward`` (none today).
+_UNNAMED_PAIRS: dict = {}
+
+#: Every forward kernel and its backward twin, for :func:`cnnbook.gradcheck.check_layer`
+#: and anything else that needs "the backward of f": derived from the modules' ``__all__``
+#: by name, ``x_forward`` -> ``x_backward`` and ``x_forward_naive`` -> ``x_backward_naive``
+#: (``tests/test_naive_twins.py`` fails when a kernel lacks its backward or loop twin).
+BACKWARD = {globals()[n]: globals()[n.replace("_forward", "_backward")]
+            for n in __all__ if "_forward" in n
+            and n.replace("_forward", "_backward") in __all__} | _UNNAMED_PAIRS

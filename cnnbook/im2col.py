@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_shape, is_int, pair
+from ._checks import as_float_array, check_kernel_fits, check_ndim, check_shape, is_int, pair
 from .conv import conv_output_size
 
 __all__ = ["im2col_indices", "im2col", "col2im"]
@@ -40,11 +40,7 @@ def _geometry(x_shape, kernel_size, stride, padding, dilation, where):
     (sh, sw) = pair(stride, "stride", where, 1)
     (ph, pw) = pair(padding, "padding", where, 0)
     (dil_h, dil_w) = pair(dilation, "dilation", where, 1)
-    for axis, size, k, p, d in (("height", H, KH, ph, dil_h), ("width", W, KW, pw, dil_w)):
-        span = d * (k - 1) + 1
-        if span > size + 2 * p:
-            raise ValueError(f"{where}: kernel {axis} {k} (dilation {d}, span {span}) is larger "
-                             f"than the padded input {axis} {size} + 2*{p} = {size + 2 * p}")
+    check_kernel_fits((H, W), (KH, KW), (ph, pw), where, (dil_h, dil_w))
     OH = conv_output_size(H, KH, sh, ph, dil_h)
     OW = conv_output_size(W, KW, sw, pw, dil_w)
     return (N, C, H, W), (KH, KW), (sh, sw), (ph, pw), (dil_h, dil_w), (OH, OW)

@@ -1,4 +1,4 @@
-r"""Max and average pooling: kernels, loop twins and layers.
+r"""Max, average and global average pooling: kernels, loop twins and layers.
 
 Input ``x`` is ``(N, C, H, W)``; each channel is pooled on its own over windows of
 ``kernel_size`` taken every ``stride`` (default: ``kernel_size``, i.e. no overlap) on the
@@ -17,15 +17,18 @@ Pooling has no parameters: its backward pass only *routes* the gradient.
 
 Where windows overlap (stride < kernel size) an input receives the sum over the windows it
 belongs to.
+
+Global average pooling has one window, the whole map, whatever its size: ``(N, C, H, W)``
+becomes ``(N, C, 1, 1)``, so a network that ends with it takes images of any size.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_dout, check_ndim, pair
+from ._checks import as_float_array, check_dout, check_kernel_fits, check_ndim, pair
 from ._windows import kernel_taps
 from ._workspace import scratch_like
-from .base import Layer
+from .base import KernelLayer
 from .conv import conv_output_size
 
 __all__ = [
@@ -34,7 +37,9 @@ __all__ = [
     "max_pool2d_forward_naive", "max_pool2d_backward_naive",
     "avg_pool2d_forward", "avg_pool2d_backward",
     "avg_pool2d_forward_naive", "avg_pool2d_backward_naive",
-    "MaxPool2D", "AvgPool2D",
+    "global_avg_pool2d_forward", "global_avg_pool2d_backward",
+    "global_avg_pool2d_forward_naive", "global_avg_pool2d_backward_naive",
+    "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
 ]
 
 
@@ -59,17 +64,12 @@ def _check_pool_inputs(x, kernel_size, stride, padding, where):
     kernel = pair(kernel_size, "kernel_size", where, 1)
     stride = kernel if stride is None else pair(stride, "stride", where, 1)
     padding = pair(padding, "padding", where, 0)
-    H, W = x.shape[2:]
-    for axis, size, k, p in (("height", H, kernel[0], padding[0]),
-                             ("width", W, kernel[1], padding[1])):
+    for axis, k, p in zip(("height", "width"), kernel, padding):
         if 2 * p > k:
             raise ValueError(
                 f"{where}: expected padding at most half the kernel ({axis}: kernel {k}), "
                 f"got padding {p}")
-        if k > size + 2 * p:
-            raise ValueError(
-                f"{where}: kernel {axis} {k} is larger than the padded input {axis} "
-                f"{size} + 2*{p} = {size + 2 * p}")
+    check_kernel_fits(x.shape[2:], kernel, padding, where)
     return x, kernel, stride, padding
 
 
@@ -417,69 +417,128 @@ def avg_pool2d_backward(dout, cache):
 
 
 # --------------------------------------------------------------------------------------
+# Global average pooling
+# --------------------------------------------------------------------------------------
+
+def _check_global_input(x, where):
+    x = as_float_array(x, "x", where)
+    check_ndim(x, 4, "x", where, "(N, C, H, W)")
+    if x.shape[2] == 0 or x.shape[3] == 0:
+        raise ValueError(f"{where}: expected x with at least one row and one column "
+                         f"(N, C, H >= 1, W >= 1), got shape {x.shape}")
+    return x
+
+
+def global_avg_pool2d_forward_naive(x):
+    r"""Global average pooling with explicit loops (teaching version).
+
+    Same inputs, outputs and cache as :func:`global_avg_pool2d_forward`:
+
+    .. math:: y_{n,c,0,0} = \frac{1}{HW} \sum_{h=0}^{H-1} \sum_{v=0}^{W-1} x_{n,c,h,v}
+    """
+    x = _check_global_input(x, "global_avg_pool2d_forward_naive")
+    N, C, H, W = x.shape
+    out = np.empty((N, C, 1, 1), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            total = 0.0
+            for h in range(H):
+                for v in range(W):
+                    total += x[n, c, h, v]
+            out[n, c, 0, 0] = total / (H * W)
+    return out, (x.shape, x.dtype)
+
+
+def global_avg_pool2d_backward_naive(dout, cache):
+    r"""Global average pooling backward with explicit loops (teaching version):
+    :math:`\partial L/\partial x_{n,c,h,v} = \delta_{n,c,0,0} / (HW)` for every
+    :math:`(h, v)`."""
+    (N, C, H, W), dtype = cache
+    dout = check_dout(dout, (N, C, 1, 1), "global_avg_pool2d_backward_naive")
+    dx = np.empty((N, C, H, W), dtype=dtype)
+    for n in range(N):
+        for c in range(C):
+            for h in range(H):
+                for v in range(W):
+                    dx[n, c, h, v] = dout[n, c, 0, 0] / (H * W)
+    return dx
+
+
+def global_avg_pool2d_forward(x):
+    r"""Global average pooling: the mean of each feature map, any height and width.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, 1, 1)
+    cache : tuple
+        The input's shape and dtype.
+
+    Notes
+    -----
+    Average pooling whose window is the whole map (PyTorch's
+    ``adaptive_avg_pool2d(x, 1)``):
+
+    .. math::
+
+        y_{n,c,0,0} = \frac{1}{HW} \sum_{h,v} x_{n,c,h,v}, \qquad
+        \frac{\partial L}{\partial x_{n,c,h,v}} = \frac{\delta_{n,c,0,0}}{HW}.
+    """
+    x = _check_global_input(x, "global_avg_pool2d_forward")
+    return x.mean(axis=(2, 3), keepdims=True), (x.shape, x.dtype)
+
+
+def global_avg_pool2d_backward(dout, cache):
+    r"""Backward pass of :func:`global_avg_pool2d_forward`: every input of a map gets
+    :math:`1/(HW)` of that map's upstream gradient.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, 1, 1)
+    cache : tuple
+        From :func:`global_avg_pool2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    (N, C, H, W), dtype = cache
+    dout = check_dout(dout, (N, C, 1, 1), "global_avg_pool2d_backward")
+    dx = np.empty((N, C, H, W), dtype=dtype)
+    dx[...] = dout / (H * W)
+    return dx
+
+
+# --------------------------------------------------------------------------------------
 # Layers
 # --------------------------------------------------------------------------------------
 
-class _Pool2D(Layer):
-    _forward = staticmethod(max_pool2d_forward)
-    _backward = staticmethod(max_pool2d_backward)
+class _Pool2D(KernelLayer):
+    r"""A pooling layer: kernel pair and options as :class:`cnnbook.base.KernelLayer`,
+    with ``kernel_size`` first and positional (``MaxPool2D(2)``), ``stride`` defaulting
+    to it. Input ``(N, C, H, W)``, output ``(N, C, OH, OW)`` with
+    ``OH = (H + 2*padding - kernel_size) // stride + 1``; no parameters."""
 
     def __init__(self, kernel_size, stride=None, padding=0):
-        super().__init__()
-        where = self.name
-        self.kernel_size = pair(kernel_size, "kernel_size", where, 1)
-        self.stride = self.kernel_size if stride is None else pair(stride, "stride", where, 1)
-        self.padding = pair(padding, "padding", where, 0)
+        kernel_size = pair(kernel_size, "kernel_size", self.name, 1)
+        super().__init__(kernel_size=kernel_size,
+                         stride=kernel_size if stride is None else pair(stride, "stride",
+                                                                        self.name, 1),
+                         padding=pair(padding, "padding", self.name, 0))
 
-    def forward(self, x):
-        try:
-            out, self._cache = self._forward(x, kernel_size=self.kernel_size,
-                                             stride=self.stride, padding=self.padding)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"{self.name}: {e}") from None
-        return out
-
-    def backward(self, dout):
-        return self._backward(dout, self._take_cache())
+    kernel_size = property(lambda self: self.options["kernel_size"])
+    stride = property(lambda self: self.options["stride"])
+    padding = property(lambda self: self.options["padding"])
 
     def extra_repr(self):
         s = f"kernel_size={self.kernel_size}, stride={self.stride}"
         return s + (f", padding={self.padding}" if self.padding != (0, 0) else "")
 
 
-class MaxPool2D(_Pool2D):
-    r"""Max pooling layer over :func:`max_pool2d_forward` / :func:`max_pool2d_backward`.
-
-    Parameters
-    ----------
-    kernel_size : int or (int, int)
-    stride : int or (int, int), optional
-        Defaults to ``kernel_size``.
-    padding : int or (int, int)
-        :math:`-\infty` padding, at most half the kernel.
-
-    Shape
-    -----
-    Input ``(N, C, H, W)``, output ``(N, C, OH, OW)``,
-    ``OH = (H + 2*padding - kernel_size) // stride + 1``. No parameters.
-    """
-
-
-class AvgPool2D(_Pool2D):
-    r"""Average pooling layer over :func:`avg_pool2d_forward` / :func:`avg_pool2d_backward`.
-
-    Parameters
-    ----------
-    kernel_size : int or (int, int)
-    stride : int or (int, int), optional
-        Defaults to ``kernel_size``.
-    padding : int or (int, int)
-        Zero padding, counted in the mean.
-
-    Shape
-    -----
-    As :class:`MaxPool2D`. No parameters.
-    """
-
-    _forward = staticmethod(avg_pool2d_forward)
-    _backward = staticmethod(avg_pool2d_backward)
+MaxPool2D = _Pool2D.named("MaxPool2D", max_pool2d_forward, max_pool2d_backward)
+AvgPool2D = _Pool2D.named("AvgPool2D", avg_pool2d_forward, avg_pool2d_backward)
+GlobalAvgPool2D = KernelLayer.named("GlobalAvgPool2D", global_avg_pool2d_forward,
+                                    global_avg_pool2d_backward)

@@ -32,12 +32,12 @@ def receptive_field_taps(i, j, kernel_size, *, stride=1, padding=0, dilation=1):
     taps : ndarray of int, shape (KH, KW, 2)
         ``taps[p, q] = (row, col)``.
     """
-    (KH, KW), (sh, sw), (ph, pw), (dh, dw) = (
+    (KH, KW), (sh, sw), (ph, pw), (dil_h, dil_w) = (
         pair(v, name, "receptive_field_taps", minimum) for v, name, minimum in
         ((kernel_size, "kernel_size", 1), (stride, "stride", 1), (padding, "padding", 0),
          (dilation, "dilation", 1)))
-    rows = sh * i - ph + dh * np.arange(KH)
-    cols = sw * j - pw + dw * np.arange(KW)
+    rows = sh * i - ph + dil_h * np.arange(KH)
+    cols = sw * j - pw + dil_w * np.arange(KW)
     return np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1)
 
 

@@ -3,7 +3,8 @@
     python scripts/cache_executed.py EXECUTED_DIR CACHE_DIR
 
 Empties CACHE_DIR, then caches every EXECUTED_DIR/<path>.ipynb (written by
-tests/nbval_record.py during this run's nbval) whose code cells are still those of <path>.
+tests/plugins/nbval_record.py during this run's nbval) whose code cells are still those
+of <path>.
 The book build (execute_notebooks: cache) renders a cached notebook as it is and executes
 any other one itself, so a notebook nbval could not run to its end is still executed
 (and its error reported) by the build.

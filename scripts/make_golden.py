@@ -1,6 +1,10 @@
 """Write tests/golden/: PyTorch's outputs and gradients for a fixed set of cases.
 
-    .venv/bin/python scripts/make_golden.py     # needs torch (a reference, never a dependency)
+    .venv/bin/python scripts/make_golden.py         # every group; needs torch (a reference,
+                                                    # never a dependency)
+    .venv/bin/python scripts/make_golden.py unary   # only tests/golden/unary.npz (and its
+                                                    # manifest entry): the other files keep
+                                                    # their bytes
 
 tests/test_golden.py compares cnnbook with these files on every run, with no torch
 installed; tests/test_against_torch.py still compares live where torch is importable.
@@ -13,7 +17,8 @@ Each ``tests/golden/<group>.npz`` holds, for every case ``<id>``:
 
 plus ``torch_version``. ``tests/golden/manifest.json`` lists every group's cases, the
 torch/numpy/Python versions that made them and each file's SHA-256. Regenerate after
-adding a case or upgrading torch, and commit the files with the manifest.
+adding a case (name its group) or upgrading torch (every group), and commit the files
+with the manifest.
 
 Inputs come from ``np.random.default_rng(<fixed seed per group>)``, so running the
 script twice writes the same arrays (the zip timestamps, and so the SHA-256, change).
@@ -150,6 +155,34 @@ def activation_cases(rng):
                    dict(x=x, dout=dout, out=_np(out), dx=_np(xt.grad)))
 
 
+# ----------------------------------------------------------------------------- one-input kernels
+# One line a case: the kernel's stem, PyTorch's function called as f(x, **options) with
+# cnnbook's keyword options, and the input shape; each case in float64 and float32.
+# tests/test_golden.py checks x_forward/x_backward and their _naive twins on every case.
+UNARY_CASES = [
+    ("flatten", lambda x: torch.flatten(x, 1), {}, (2, 3, 4, 2)),
+    ("leaky_relu", F.leaky_relu, dict(negative_slope=0.2), (2, 3, 4, 5)),
+    ("global_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 1), {}, (2, 3, 5, 7)),
+    ("global_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 1), {}, (3, 2, 1, 4)),
+]
+
+
+def unary_cases(rng):
+    for i, (kernel, torch_fn, options, shape) in enumerate(UNARY_CASES):
+        for dtype in ("float64", "float32"):
+            x = rng.standard_normal(shape) * 3
+            x.flat[:3] = [0.0, 40.0, -40.0]   # kinks and saturation
+            x = x.astype(dtype)
+            xt = _t(x)
+            out = torch_fn(xt, **options)
+            dout = rng.standard_normal(tuple(out.shape)).astype(dtype)
+            out.backward(torch.from_numpy(dout))
+            params = dict(kernel=kernel, options={k: _ints(v) for k, v in options.items()},
+                          dtype=dtype)
+            yield (f"{kernel}{i:02d}_{dtype}", params,
+                   dict(x=x, dout=dout, out=_np(out), dx=_np(xt.grad)))
+
+
 # ----------------------------------------------------------------------------- losses
 def _loss_case(name, fn, first, *rest, dtype, **params):
     """Loss value and gradient wrt the first argument (mean reduction, as cnnbook)."""
@@ -276,10 +309,17 @@ GROUPS = {  # file name -> (case generator, seed)
     "losses": (loss_cases, 500),
     "batchnorm": (batchnorm_cases, 600),
     "optim": (optim_cases, 700),
+    "unary": (unary_cases, 800),
 }
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Write every group's file (no names), or only the named groups' files, keeping the
+    other files and their manifest entries as they are."""
+    unknown = sorted(set(names) - set(GROUPS))
+    if unknown:
+        raise SystemExit(f"make_golden.py: expected group names among {', '.join(GROUPS)}, "
+                         f"got {', '.join(unknown)}")
     torch.use_deterministic_algorithms(True)
     OUT.mkdir(parents=True, exist_ok=True)
     manifest = {
@@ -289,7 +329,17 @@ def main() -> None:
         "python_version": platform.python_version(),
         "files": {},
     }
+    if names:  # the other groups' files stay: they must have been made with this torch
+        old = json.loads((OUT / "manifest.json").read_text())
+        made_with = {k: old[k] for k in ("torch_version", "numpy_version")}
+        if made_with != {k: manifest[k] for k in made_with}:
+            raise SystemExit(f"make_golden.py: the fixtures were made with {made_with}, "
+                             f"this is torch {torch.__version__}, numpy {np.__version__}: "
+                             f"regenerate every group (no names)")
+        manifest = dict(old, files=dict(old["files"]))
     for group, (cases, seed) in GROUPS.items():
+        if names and group not in names:
+            continue
         rng = np.random.default_rng(seed)
         store = {"torch_version": np.array(torch.__version__)}
         ids = []
@@ -307,8 +357,8 @@ def main() -> None:
               f"{path.stat().st_size / 1024:.1f} kB")
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     total = sum(f["bytes"] for f in manifest["files"].values())
-    print(f"torch {torch.__version__}; {total / 1024:.0f} kB in {len(GROUPS)} files")
+    print(f"torch {torch.__version__}; {total / 1024:.0f} kB in {len(manifest['files'])} files")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

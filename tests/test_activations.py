@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from cnnbook.activations import (
-    ReLU, Sigmoid, Tanh, relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
-    tanh_backward, tanh_forward,
+    LeakyReLU, ReLU, Sigmoid, Tanh, leaky_relu_backward, leaky_relu_forward, relu_backward,
+    relu_forward, sigmoid_backward, sigmoid_forward, tanh_backward, tanh_forward,
 )
 from cnnbook.gradcheck import check_layer
 
 KERNELS = [(relu_forward, relu_backward), (sigmoid_forward, sigmoid_backward),
-           (tanh_forward, tanh_backward)]
-LAYERS = [ReLU, Sigmoid, Tanh]
+           (tanh_forward, tanh_backward), (leaky_relu_forward, leaky_relu_backward)]
+LAYERS = [ReLU, Sigmoid, Tanh, LeakyReLU]
 
 
 def _away_from_zero(rng, shape, gap=0.1):
@@ -46,6 +46,23 @@ def test_tanh_by_hand():
     np.testing.assert_allclose(dx, [3.0, 1 - 0.36], rtol=1e-14)
 
 
+def test_leaky_relu_by_hand_and_its_layer_carries_the_slope():
+    x = np.array([[-2.0, 0.0, 3.0]])
+    out, cache = leaky_relu_forward(x, negative_slope=0.5)
+    np.testing.assert_array_equal(out, [[-1.0, 0.0, 3.0]])
+    np.testing.assert_array_equal(leaky_relu_backward(np.ones_like(x), cache), [[0.5, 0.5, 1]])
+    layer = LeakyReLU(negative_slope=0.5)
+    assert repr(layer) == "LeakyReLU(negative_slope=0.5)" and repr(LeakyReLU()) == "LeakyReLU()"
+    np.testing.assert_array_equal(layer.forward(x), out)
+    assert leaky_relu_forward(x)[0][0, 0] == -0.02                      # PyTorch's 0.01
+    with pytest.raises(TypeError, match=r"^LeakyReLU: leaky_relu_forward: expected "
+                                        r"negative_slope to be a real number, got '0.5' \(str\)"):
+        LeakyReLU(negative_slope="0.5").forward(x)
+    with pytest.raises(TypeError, match=r"^LeakyReLU: expected options among "
+                                        r"\(negative_slope\) of leaky_relu_forward; got slope"):
+        LeakyReLU(slope=0.5)
+
+
 # --------------------------------------------------------------------------- gradient checks
 
 @pytest.mark.parametrize("shape", [(1,), (1, 5), (4, 3), (2, 3, 5, 4), (1, 1, 3, 7)])
@@ -70,7 +87,8 @@ def test_layer_gradcheck(Layer, shape):
 def test_layer_matches_kernel(forward, backward):
     rng = np.random.default_rng(2)
     x, dout = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-    layer = {relu_forward: ReLU, sigmoid_forward: Sigmoid, tanh_forward: Tanh}[forward]()
+    layer = {relu_forward: ReLU, sigmoid_forward: Sigmoid, tanh_forward: Tanh,
+             leaky_relu_forward: LeakyReLU}[forward]()
     out, cache = forward(x)
     np.testing.assert_array_equal(layer.forward(x), out)
     np.testing.assert_array_equal(layer.backward(dout), backward(dout, cache))
@@ -146,7 +164,8 @@ def test_activations_match_torch():
     x = rng.normal(size=(3, 4)) * 3
     x[0, 0] = 0.0  # ReLU'(0) = 0 in both
     dout = rng.normal(size=x.shape)
-    for (forward, backward), tfun in zip(KERNELS, [torch.relu, torch.sigmoid, torch.tanh]):
+    tfuns = [torch.relu, torch.sigmoid, torch.tanh, torch.nn.functional.leaky_relu]
+    for (forward, backward), tfun in zip(KERNELS, tfuns, strict=True):
         tx = torch.tensor(x, requires_grad=True)
         tout = tfun(tx)
         (tout * torch.tensor(dout)).sum().backward()

@@ -84,3 +84,47 @@ def test_preserve_mode_restores_what_the_block_changed():
         model.train()
         assert _modes(model) == [True] * 4
     assert _modes(model) == before
+
+
+# --------------------------------------------------------------------------- KernelLayer
+
+def test_a_kernel_layer_names_its_kernels_no_default():
+    from cnnbook.activations import Elementwise
+    from cnnbook.pooling import _Pool2D
+
+    class Forgetful(Elementwise):  # names no kernels: it must not silently become a ReLU
+        pass
+
+    for make, name in ((Elementwise, "Elementwise"), (Forgetful, "Forgetful"),
+                       (lambda: _Pool2D(2), "_Pool2D")):
+        with pytest.raises(TypeError, match=rf"^{name}: expected a layer that names its "
+                                            rf"kernels, got {name} without them"):
+            make()
+
+
+def test_kernel_layer_options_are_the_forward_kernels_keywords():
+    from cnnbook.base import KernelLayer
+    from cnnbook.functional import max_pool2d_backward, max_pool2d_forward, relu_backward
+    from cnnbook.functional import relu_forward
+
+    Pool = KernelLayer.named("Pool", max_pool2d_forward, max_pool2d_backward)
+    assert Pool.__name__ == "Pool" and Pool.__module__ == "cnnbook.pooling"
+    with pytest.raises(TypeError, match=r"^Pool: expected options among \(kernel_size, "
+                                        r"stride, padding\) of max_pool2d_forward, "
+                                        r"kernel_size required; got none"):
+        Pool()
+    with pytest.raises(TypeError, match=r"^Pool: .*; got kernel_size, size"):
+        Pool(kernel_size=2, size=3)
+    layer = Pool(kernel_size=2, stride=1)
+    assert repr(layer) == "Pool(kernel_size=2, stride=1)"
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    np.testing.assert_array_equal(layer(x), max_pool2d_forward(x, kernel_size=2, stride=1)[0])
+    with pytest.raises(ValueError, match=r"^Pool: max_pool2d_forward: kernel height 2 is "
+                                         r"larger than the padded input height 1"):
+        layer(np.zeros((1, 1, 1, 5)))
+    with pytest.raises(TypeError, match=r"^ReLU: expected no options of relu_forward; "
+                                        r"got slope"):
+        KernelLayer.named("ReLU", relu_forward, relu_backward)(slope=0.1)
+    with pytest.raises(TypeError, match=r"KernelLayer.named: expected backward_kernel to be "
+                                        r"callable, got None"):
+        KernelLayer.named("X", relu_forward, None)

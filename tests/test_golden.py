@@ -11,12 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kernel_cases import kernel_stems
+
 from cnnbook import functional as fn
 from cnnbook import losses
 from cnnbook.optim import SGD, Adam
 
 GOLDEN = Path(__file__).parent / "golden"
-GROUPS = ["conv2d", "pool2d", "linear", "activations", "losses", "batchnorm", "optim"]
+GROUPS = ["conv2d", "pool2d", "linear", "activations", "losses", "batchnorm", "optim",
+          "unary"]
 # Tolerances relative to each dtype's rounding: float32 results of different summation
 # orders differ in the last few bits.
 TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=2e-5, atol=2e-5)}
@@ -126,6 +129,15 @@ def check_activations(p, a, dtype):
         close(backward(a["dout"], cache), a["dx"], dtype, f"{backward.__name__} dx")
 
 
+def check_unary(p, a, dtype):
+    options = {k: tup(v) for k, v in p["options"].items()}
+    for suffix in ("", "_naive"):
+        forward = getattr(fn, f"{p['kernel']}_forward{suffix}")
+        out, cache = forward(a["x"], **options)
+        close(out, a["out"], dtype, f"{forward.__name__} out")
+        close(fn.BACKWARD[forward](a["dout"], cache), a["dx"], dtype, f"{forward.__name__} dx")
+
+
 def check_losses(p, a, dtype):
     name = p["loss"]
     if name in ("softmax", "log_softmax"):
@@ -168,3 +180,25 @@ def check_optim(p, a, dtype):
 
 
 CHECKS = {g: globals()[f"check_{g}"] for g in GROUPS}
+
+#: The kernel stem (as in tests/kernel_cases.py) a golden case checks, from its group and
+#: params; None for the losses and optimizers, which are not kernels.
+KERNEL_OF = {
+    "conv2d": lambda p: "conv2d",
+    "pool2d": lambda p: f"{p['kind']}_pool2d",
+    "linear": lambda p: "linear",
+    "activations": lambda p: p["fn"],
+    "batchnorm": lambda p: "batch_norm2d",
+    "unary": lambda p: p["kernel"],
+    "losses": lambda p: None,
+    "optim": lambda p: None,
+}
+
+
+@pytest.mark.parametrize("stem", kernel_stems())
+def test_every_kernel_has_a_golden_case(stem):
+    covered = {KERNEL_OF[group](case(group, case_id)[0]) for group, case_id in CASES}
+    assert stem in covered, (
+        f"{stem}: no golden case compares it with PyTorch; add one to scripts/make_golden.py "
+        f"(UNARY_CASES for a kernel of one input) and run it for that group where torch is "
+        f"installed (scripts/make_golden.py GROUP)")

@@ -1,4 +1,4 @@
-"""check_layer pairs kernels through the explicit table functional.BACKWARD."""
+"""check_layer pairs kernels through functional.BACKWARD (derived from the modules by name)."""
 import numpy as np
 import pytest
 

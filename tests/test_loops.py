@@ -3,6 +3,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from cnnbook import layers as L  # noqa: E402
 from cnnbook.loops import run_training_loop  # noqa: E402
@@ -72,3 +73,21 @@ def test_recover_kernel_fast_takes_the_steps_of_recover_kernel():
             np.testing.assert_allclose(np.array(got[key]), np.array(want[key]), rtol=1e-9,
                                        atol=1e-12)
     assert want["weight"].shape == (1, 2, 4, 4)
+
+
+def test_the_patch_product_is_the_valid_convolution_and_checks_y():
+    from cnnbook.functional import conv2d_backward, conv2d_forward
+    from cnnbook.loops import recover_kernel_fast, valid_conv_by_patches
+
+    rng = np.random.default_rng(3)
+    x, w, b = rng.normal(size=(2, 3, 6, 5)), rng.normal(size=(1, 3, 2, 2)), rng.normal(size=1)
+    want, cache = conv2d_forward(x, w, b)
+    forward, backward = valid_conv_by_patches(x, want, 2)
+    got, w_shape = forward(x, w, b)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+    dout = rng.normal(size=want.shape)
+    for mine, theirs in zip(backward(dout, w_shape)[1:], conv2d_backward(dout, cache)[1:]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"recover_kernel: expected y of shape \(2, 1, 5, 4\) "
+                                         r"\(a valid 2x2 convolution of x\), got \(2, 1, 5, 5\)"):
+        recover_kernel_fast(x, np.zeros((2, 1, 5, 5)), kernel_size=2)

@@ -1,34 +1,68 @@
-"""Every vectorized kernel has a ``_naive`` loop twin that agrees with it to 1e-10 and
-passes the gradient check itself."""
+"""Every kernel of ``cnnbook.functional.__all__`` has its backward pass and ``_naive`` loop
+twins; the twins agree with the vectorized kernels and pass the gradient check themselves,
+on every case of the registry tests/kernel_cases.py (which must name every kernel)."""
+import copy
+
 import numpy as np
 import pytest
-from helpers import tie_free
+from kernel_cases import GRADCHECK, kernel_stems
 
 from cnnbook import functional as fn
 from cnnbook.gradcheck import check_layer
 
-FORWARDS = [n for n in fn.__all__ if n.endswith("_forward")]
+STEMS = kernel_stems()
+CASES = [(stem, k) for stem in STEMS for k in range(len(GRADCHECK.get(stem, [])))]
 
 
-def test_every_kernel_has_a_naive_twin():
-    for name in FORWARDS:
-        for twin in (name + "_naive", name.replace("_forward", "_backward") + "_naive"):
-            assert hasattr(fn, twin), f"{twin} is missing"
+def test_the_stems_are_derived_from_the_modules():
+    assert {"relu", "conv2d", "max_pool2d", "batch_norm2d"} <= set(STEMS)
+    assert all(not s.endswith("_naive") for s in STEMS)
 
 
-@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "flatten"])
-@pytest.mark.parametrize("shape", [(1, 3), (2, 3, 5, 4)])
-def test_elementwise_twins_agree_and_gradcheck(name, shape):
-    x = tie_free(shape, np.random.default_rng(0), scale=3.0)
-    forward, backward = getattr(fn, f"{name}_forward"), getattr(fn, f"{name}_backward")
-    forward_n = getattr(fn, f"{name}_forward_naive")
-    backward_n = getattr(fn, f"{name}_backward_naive")
-    out, cache = forward(x)
-    out_n, cache_n = forward_n(x)
-    np.testing.assert_allclose(out, out_n, rtol=0, atol=1e-12)
-    dout = np.random.default_rng(1).normal(size=out.shape)
-    np.testing.assert_allclose(backward(dout, cache), backward_n(dout, cache_n), rtol=0, atol=1e-12)
-    assert check_layer(forward_n, x).max_error < 1e-7
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_kernel_has_its_backward_and_loop_twins(stem):
+    module = getattr(fn, f"{stem}_forward").__module__
+    for name in (f"{stem}_backward", f"{stem}_forward_naive", f"{stem}_backward_naive"):
+        assert name in fn.__all__, (
+            f"{stem}: {name} is missing; write it beside {stem}_forward in {module} and "
+            f"list it in that module's __all__")
+    for suffix in ("", "_naive"):
+        forward = getattr(fn, f"{stem}_forward{suffix}")
+        assert fn.BACKWARD[forward] is getattr(fn, f"{stem}_backward{suffix}")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_kernel_has_gradient_check_cases(stem):
+    assert GRADCHECK.get(stem), (
+        f"{stem}: no gradient-check cases; add GRADCHECK[{stem!r}] (inputs and options "
+        f"covering the kernel's options) to tests/kernel_cases.py")
+
+
+def test_the_registry_names_only_kernels():
+    assert not set(GRADCHECK) - set(STEMS), set(GRADCHECK) - set(STEMS)
+
+
+def _run(forward, inputs, options):
+    """Output, gradients and updated array options (batch norm's running statistics) of
+    one forward and backward pass, on copies."""
+    inputs, options = copy.deepcopy((inputs, options))
+    out, cache = forward(*inputs, **options)
+    grads = fn.BACKWARD[forward](np.random.default_rng(1).normal(size=out.shape), cache)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    return [out, *grads, *(v for v in options.values() if isinstance(v, np.ndarray))]
+
+
+@pytest.mark.parametrize("stem,k", CASES, ids=[f"{s}-{k}" for s, k in CASES])
+def test_twins_agree_and_pass_the_gradient_check(stem, k):
+    inputs, options = GRADCHECK[stem][k]
+    fast = _run(getattr(fn, f"{stem}_forward"), inputs, options)
+    naive = _run(getattr(fn, f"{stem}_forward_naive"), inputs, options)
+    for i, (a, b) in enumerate(zip(fast, naive, strict=True)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10, err_msg=f"{stem}: result {i}")
+    for suffix in ("", "_naive"):
+        result = check_layer(getattr(fn, f"{stem}_forward{suffix}"),
+                             *copy.deepcopy(inputs), **copy.deepcopy(options))
+        assert result.max_error < 1e-7, str(result)
 
 
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh"])

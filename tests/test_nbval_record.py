@@ -1,4 +1,4 @@
-"""tests/nbval_record.py: the notebook nbval executed is kept whole for the book.
+"""tests/plugins/nbval_record.py: the notebook nbval executed is kept whole for the book.
 
 Runs nbval (with the plugin) on two small notebooks in a temporary folder and compares what
 it kept with what nbclient (myst-nb's executor) makes of the same notebook.
@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from nbval_record import one_kernel_start_at_a_time
+from plugins.nbval_record import one_kernel_start_at_a_time
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,7 @@ def _run_nbval(folder, record):
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
     return subprocess.run(
         [sys.executable, "-m", "pytest", str(folder), "--nbval", "--nbval-current-env",
-         "-p", "tests.nbval_record", "--nbval-record", str(record), "-q",
+         "-p", "tests.plugins.nbval_record", "--nbval-record", str(record), "-q",
          "--nbval-cell-timeout", "60",
          "-p", "no:cacheprovider", "--rootdir", str(folder)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

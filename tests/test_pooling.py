@@ -7,6 +7,7 @@ import pytest
 from helpers import tie_free
 from hypothesis import given, settings, strategies as st
 
+from cnnbook import functional as F
 from cnnbook.gradcheck import check_layer
 from cnnbook.pooling import (AvgPool2D, MaxPool2D, avg_pool2d_backward, avg_pool2d_backward_naive,
                              avg_pool2d_forward, avg_pool2d_forward_naive, max_pool2d_backward,
@@ -197,3 +198,45 @@ def test_layer_errors_name_the_layer():
         AvgPool2D(2).forward(np.zeros((4, 4)))
     with pytest.raises(ValueError, match="MaxPool2D: expected stride >= 1, got 0"):
         MaxPool2D(2, stride=0)
+
+
+# --------------------------------------------------------------------------- global average pooling
+
+def test_global_avg_pool_takes_any_size_to_one_by_one():
+    from cnnbook.layers import Conv2D, Dense, Flatten, GlobalAvgPool2D, ReLU, Sequential
+    model = Sequential(Conv2D(1, 4, 3, padding=1, rng=np.random.default_rng(0)), ReLU(),
+                       GlobalAvgPool2D(), Flatten(), Dense(4, 3, rng=np.random.default_rng(1)))
+    for size in ((8, 8), (13, 9)):
+        x = np.random.default_rng(2).normal(size=(2, 1) + size)
+        assert model.forward(x).shape == (2, 3)
+        assert model.backward(np.ones((2, 3))).shape == x.shape
+    assert repr(GlobalAvgPool2D()) == "GlobalAvgPool2D()"
+    x = np.arange(12.0).reshape(1, 2, 2, 3)
+    out, cache = F.global_avg_pool2d_forward(x)
+    np.testing.assert_array_equal(out.ravel(), [2.5, 8.5])
+    dx = F.global_avg_pool2d_backward(np.array([6.0, 12.0]).reshape(1, 2, 1, 1), cache)
+    np.testing.assert_array_equal(dx, np.concatenate([np.ones((1, 1, 2, 3)),
+                                                      2 * np.ones((1, 1, 2, 3))], axis=1))
+    assert check_layer(GlobalAvgPool2D(), tie_free((2, 3, 4, 5), np.random.default_rng(3))
+                       ).max_error < 1e-7
+
+
+@pytest.mark.parametrize("suffix", ["", "_naive"])
+def test_global_avg_pool_keeps_float32_and_rejects_bad_input(suffix):
+    forward = getattr(F, f"global_avg_pool2d_forward{suffix}")
+    backward = getattr(F, f"global_avg_pool2d_backward{suffix}")
+    out, cache = forward(np.ones((2, 3, 4, 5), dtype=np.float32))
+    assert out.dtype == np.float32 and backward(np.ones((2, 3, 1, 1)), cache).dtype == np.float32
+    with pytest.raises(ValueError, match=rf"^global_avg_pool2d_forward{suffix}: expected x with "
+                                         r"4 dimensions \(N, C, H, W\), got shape \(3, 4, 5\)"):
+        forward(np.ones((3, 4, 5)))
+    with pytest.raises(ValueError, match=rf"^global_avg_pool2d_forward{suffix}: expected x with "
+                                         r"at least one row and one column .*got shape "
+                                         r"\(2, 3, 0, 5\)"):
+        forward(np.ones((2, 3, 0, 5)))
+    with pytest.raises(ValueError, match=rf"^global_avg_pool2d_backward{suffix}: expected dout "
+                                         r"of shape \(2, 3, 1, 1\), got \(2, 3, 4, 5\)"):
+        backward(np.ones((2, 3, 4, 5)), cache)
+    from cnnbook.layers import GlobalAvgPool2D
+    with pytest.raises(ValueError, match=r"^GlobalAvgPool2D: global_avg_pool2d_forward: "):
+        GlobalAvgPool2D().forward(np.ones((3, 4, 5)))

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ..conv import conv2d_forward, conv_output_size
-from ..receptive_field import window_coverage
+from ..receptive_field import receptive_field_taps, window_coverage
 from .animation import offline_animation
 from .heatmaps import (annotate_grid, diverging_limit, fix_layout, label_image_axes,
                        set_grid_values, set_image)
@@ -98,10 +98,9 @@ class ConvFigure:
                 set_image(self.shown_in, np.pad(self.image, padding), (-padding, -padding))
                 self.border.set_visible(padding > 0)
                 ax_in.set_title(f"input {H}×{W}, padding {padding}", fontsize=9)
-            taps_r = -padding + dilation * np.arange(KH)
-            taps_c = -padding + dilation * np.arange(KW)
-            rr, cc = np.meshgrid(taps_r, taps_c, indexing="ij")
-            self.taps.set_data(cc.ravel(), rr.ravel())
+            taps = receptive_field_taps(0, 0, (KH, KW), stride=stride, padding=padding,
+                                        dilation=dilation)   # (row, col) of window (0, 0)
+            self.taps.set_data(taps[..., 1].ravel(), taps[..., 0].ravel())
             changed.append(ax_in)
         if old[0] != self.setting[0]:
             lim = diverging_limit(kernel)

@@ -1,16 +1,17 @@
 """pytest plugin: keep what nbval's kernel produced, so the book need not run it again.
 
 `make test` executes every notebook once, under nbval (`pytest --nbval book/ -p
-tests.nbval_record --nbval-record DIR`). nbval compares each cell's text outputs with the
-stored ones, as always; this plugin only listens to the same kernel messages and builds the
-executed notebook the HTML needs (images, animations, widget views and the widgets' state),
-with nbclient's own message handling, the code myst-nb executes the book with. Cells are
-sent as a notebook frontend sends them (store_history=True, so a trailing ";" hides a
-result and execution counts advance; nbval alone sends store_history=False). A notebook
-whose every cell ran to the end without an error is written to ``DIR/<path>.ipynb``;
-`scripts/cache_executed.py` then puts those into the book's jupyter-cache, and the book
-build (execute_notebooks: cache) renders them instead of executing the notebooks again.
-`make book` alone empties that cache first, so it executes every notebook itself.
+tests.plugins.nbval_record --nbval-record DIR`; ``tests/plugins/__init__.py`` says why that
+name imports). nbval compares each cell's text outputs with the stored ones, as always;
+this plugin only listens to the same kernel messages and builds the executed notebook the
+HTML needs (images, animations, widget views and the widgets' state), with nbclient's own
+message handling, the code myst-nb executes the book with. Cells are sent as a notebook
+frontend sends them (store_history=True, so a trailing ";" hides a result and execution
+counts advance; nbval alone sends store_history=False). A notebook whose every cell ran to
+the end without an error is written to ``DIR/<path>.ipynb``; `scripts/cache_executed.py`
+then puts those into the book's jupyter-cache, and the book build (execute_notebooks:
+cache) renders them instead of executing the notebooks again. `make book` alone empties
+that cache first, so it executes every notebook itself.
 
 Also: kernels start one at a time on this machine (``one_kernel_start_at_a_time``, a lock
 file in the temporary directory, also used by tests that start kernels), because
