@@ -52,7 +52,7 @@ def plot_loss_and_gradient(x, curves, *, xlabel, title, grad_ylim=None,
 
 def plot_softmax_ce_vs_logit(others=(1.0, -1.0), true_class=0, z_range=(-6.0, 6.0),
                              n=241, figsize=(9, 3.2)):
-    r"""Softmax cross-entropy of one example as its true-class logit :math:`z_c` moves.
+    r"""Softmax cross-entropy of one example as its true-class logit :math:`z_k` moves.
 
     The other logits stay at ``others``. Left: the loss; right: every component of the
     gradient :math:`\partial L/\partial z_k = \hat y_k - y_k`, from
