@@ -70,7 +70,10 @@ def test_notation_table_gives_each_symbol_one_row():
     assert len(symbols) == len(set(symbols)), [s for s in symbols if symbols.count(s) > 1]
 
 
-@pytest.mark.parametrize("page, text", list(page_texts()), ids=lambda v: v if isinstance(v, str) and v.endswith(("ipynb", "md")) else "")
+PAGES = list(page_texts())
+
+
+@pytest.mark.parametrize("page, text", PAGES, ids=[page for page, _ in PAGES])
 def test_page_follows_the_notation(page, text):
     problems = []
     for pattern, pages, instead in rules():

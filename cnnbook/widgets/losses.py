@@ -1,4 +1,4 @@
-"""Loss explorer: the logits of one example, its softmax and the gradient :math:`\hat y - y`."""
+r"""Loss explorer: the logits of one example, its softmax and the gradient :math:`\hat y - y`."""
 from __future__ import annotations
 
 import ipywidgets as widgets
