@@ -229,10 +229,23 @@ def plot_error_growth(distances, factor, *, ax=None, title="distance to the targ
     return fig
 
 
-def draw_training_loop(fig, losses, weight, steps_max, lr):
-    """Loss per update (left) and the first layer's filters side by side (right) on ``fig``."""
+def draw_training_loop(fig, losses, weight, steps_max, lr, *, ahead=None):
+    """Loss per update (left) and the first layer's filters side by side (right) on ``fig``.
+
+    ``ahead``, the losses of a longer run from the same start, is drawn faintly behind
+    (with the y range fixed to it), so that the first frames of an animation show where
+    the curve is going instead of a single point in an empty panel.
+    """
     ax_loss = fig.add_subplot(1, 2, 1)
-    ax_loss.plot(np.arange(losses.size), losses, marker="o", ms=2)
+    if ahead is not None:
+        ahead = np.asarray(ahead, dtype=np.float64)
+        ax_loss.plot(np.arange(ahead.size), ahead, color="0.8", lw=1.5,
+                     label=f"all {ahead.size - 1} steps")
+        ax_loss.set_ylim(0, 1.08 * float(np.max(ahead)))
+    ax_loss.plot(np.arange(losses.size), losses, marker="o", ms=2, color="tab:blue",
+                 label=f"first {losses.size - 1} steps")
+    if ahead is not None:
+        ax_loss.legend(loc="upper right", fontsize=9)
     ax_loss.set_xlim(0, steps_max)
     ax_loss.set_xlabel("update step t")
     ax_loss.set_ylabel("mean cross-entropy loss")
@@ -262,7 +275,8 @@ def training_loop_animation(build, x, y, *, steps=(0, 2, 5, 10, 20, 40, 60), lr=
     def draw_frame(t):
         fig.clear()
         losses, model = runs[t]
-        draw_training_loop(fig, losses, model.params["0.weight"], max(steps), lr)
+        draw_training_loop(fig, losses, model.params["0.weight"], max(steps), lr,
+                           ahead=runs[max(steps)][0])
 
     draw_frame(steps[0])
     return offline_animation(fig, draw_frame, steps)
