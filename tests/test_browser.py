@@ -11,10 +11,10 @@ every request to any other host, and fails a page on:
 - a sidebar that does not open: every visible "Toggle primary/secondary sidebar" button is
   clicked, and the sidebar's links must become visible (or hidden, when it was open), then
   return to how they were (a second click, or Escape for the phone's dialog);
-- an overflow: a display equation wider than the text column at 1280 px; on a phone, one
-  that scrolls without the scroll cue of book/_custom/book.css (the same for printed
-  outputs and tables at either width); an image or animation player wider than its column
-  or than the screen;
+- an overflow: a display equation or a table wider than the text column at 1280 px; on a
+  phone, one that scrolls without the scroll cue of book/_custom/book.css; code or printed
+  output that scrolls without that cue (either width); an image or animation player wider
+  than its column or than the screen;
 - progress-bar text left by an execution ("it/s", "batch/s", "100%|");
 - Chinese text outside an element marked lang="zh-CN" (book/_custom/book.js marks it).
 
@@ -212,8 +212,14 @@ LAYOUT = r"""(phone) => {
     if (!phone) problems.push(`display equation ${name} is ${over} px wider than its column (${m.clientWidth} px)`);
     else if (!cued(m)) problems.push(`display equation ${name} overflows by ${over} px with no scroll cue`);
   });
-  // printed outputs and tables: what does not fit scrolls, and shows that it does
-  article.querySelectorAll('.cell_output pre, .pst-scrollable-table-container').forEach(e => {
+  // tables fit the column at 1280 px; code and printed outputs that do not fit (and tables
+  // on a phone) scroll, and show that they do
+  article.querySelectorAll('.pst-scrollable-table-container').forEach(e => {
+    const over = e.scrollWidth - e.clientWidth;
+    if (over > 1 && !phone) problems.push(`table ${over} px wider than its column: ${short(e.innerText)}`);
+    else if (over > 1 && !cued(e)) problems.push(`table cut at the right edge (${over} px, no scroll cue): ${short(e.innerText)}`);
+  });
+  article.querySelectorAll('pre').forEach(e => {
     const over = e.scrollWidth - e.clientWidth;
     if (over > 1 && !cued(e)) problems.push(`cut at the right edge (${over} px, no scroll cue): ${short(e.innerText)}`);
   });
