@@ -7,6 +7,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..loops import run_training_loop
 from .animation import offline_animation
+from .layout import COLUMN_INCHES
 
 __all__ = ["plot_curves", "update_curves", "curves_artists", "plot_loss_history",
            "plot_history", "plot_grad_norms", "plot_grad_norm_profile", "plot_error_growth",
@@ -122,7 +123,8 @@ def plot_history(history, *, ax=None):
     has_acc = "accuracy" in history
     if ax is None:
         ncols = 2 if has_acc else 1
-        fig, axes = plt.subplots(1, ncols, figsize=(5.2 * ncols, 3.4), squeeze=False)
+        fig, axes = plt.subplots(1, ncols, figsize=(COLUMN_INCHES / 2 * ncols, 3.2),
+                                 squeeze=False)
         axes = list(axes[0])
     elif isinstance(ax, (list, tuple, np.ndarray)):
         axes = list(np.ravel(ax))
