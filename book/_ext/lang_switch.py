@@ -6,7 +6,7 @@ _build/html/zh/, at the same relative paths; the edition is told by `language`
 
 * a visible link in the article header (sphinx-book-theme's ``article_header_end``) to the
   same page in the other edition: "中文", ``hreflang="zh-CN"`` on English pages, "English",
-  ``hreflang="en"`` on Chinese ones (templates/lang-switch.html);
+  ``hreflang="en"`` on Chinese ones (templates/lang-switch.html, static/lang-switch.css);
 * ``<link rel="alternate" hreflang=...>`` in the head, for both editions;
 * ``<html lang="zh-CN">`` on Chinese pages (pydata-sphinx-theme writes ``language``
   verbatim, which would give the invalid tag ``zh_CN``).
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+HERE = Path(__file__).parent
 TEMPLATE = "lang-switch.html"
 EDITIONS = {  # edition -> (BCP 47 tag, name of the edition in its own language)
     "en": ("en", "English"),
@@ -54,8 +55,14 @@ def add_switch(app, pagename, templatename, context, doctree):
     context["theme_article_header_end"] = list(items or []) + [TEMPLATE]
 
 
+def add_paths(app, config):
+    config.templates_path.append(str(HERE / "templates"))
+    config.html_static_path.append(str(HERE / "static"))
+
+
 def setup(app):
-    app.config.templates_path.append(str(Path(__file__).parent / "templates"))
+    app.connect("config-inited", add_paths)
+    app.add_css_file("lang-switch.css")
     # after pydata-sphinx-theme's own handler (priority 500), which resolves template names
     app.connect("html-page-context", add_switch, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
