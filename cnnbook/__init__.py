@@ -17,6 +17,8 @@ Modules, one per idea the book teaches:
 Computation the book's figures show (core, numpy only, tested like the kernels):
 
 * :mod:`cnnbook.im2col` - the textbook im2col/col2im matrix layout.
+* :mod:`cnnbook.transposed_conv` - a convolution's input gradient as a transposed
+  convolution (zero insertion, padding, ``output_padding``).
 * :mod:`cnnbook.signal_propagation` - activation and gradient scales through deep stacks.
 * :mod:`cnnbook.analysis` - saliency, gradient norms by layer, feature maps, shifted inputs.
 * :mod:`cnnbook.receptive_field` - which inputs an output reads; one output's gradients.

@@ -245,8 +245,8 @@ def init_weight(shape: tuple, fan_in: int, fan_out: int, *, rng: np.random.Gener
         Source of randomness; ``None`` means ``np.random.default_rng()`` (not reproducible).
     init : {"he", "glorot"}
         ``"he"``: :math:`\mathcal N(0,\, 2/\text{fan\_in})` (He et al., 2015), for ReLU.
-        ``"glorot"``: :math:`U(-a, a)`, :math:`a=\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`
-        (Glorot & Bengio, 2010), for tanh and sigmoid.
+        ``"glorot"``: :math:`U(-r, r)`, :math:`r=\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`
+        (Glorot & Bengio, 2010), derived for tanh (slope 1 at 0, zero-mean activations).
     """
     rng = check_rng(rng, where, allow_none=True)
     init = check_choice(init, "init", where, ("he", "glorot"))

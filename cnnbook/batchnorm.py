@@ -1,15 +1,15 @@
 r"""Batch normalisation over the channels of NCHW feature maps (Ioffe & Szegedy, 2015).
 
-For each channel :math:`c` the layer normalises the :math:`M = N H W` values it sees in
+For each channel :math:`c` the layer normalises the :math:`E = N H W` values it sees in
 a batch, then scales and shifts them with learned :math:`\gamma_c, \beta_c`:
 
 .. math::
 
-    \mu_c = \frac1M \sum_{n,h,w} x_{n,c,h,w}, \qquad
-    \sigma_c^2 = \frac1M \sum_{n,h,w} (x_{n,c,h,w} - \mu_c)^2, \qquad
-    y = \gamma_c \, \frac{x - \mu_c}{\sqrt{\sigma_c^2 + \varepsilon}} + \beta_c .
+    \mu_c = \frac1E \sum_{n,h,v} x_{n,c,h,v}, \qquad
+    \operatorname{Var}_c = \frac1E \sum_{n,h,v} (x_{n,c,h,v} - \mu_c)^2, \qquad
+    y = \gamma_c \, \frac{x - \mu_c}{\sqrt{\operatorname{Var}_c + \text{eps}}} + \beta_c .
 
-In training mode :math:`\mu, \sigma^2` come from the batch and the running statistics are
+In training mode :math:`\mu, \operatorname{Var}` come from the batch and the running statistics are
 updated in place (PyTorch semantics); in evaluation mode the running statistics replace
 them and the layer is a fixed per-channel affine map.
 
@@ -188,7 +188,8 @@ def batch_norm2d_backward(dout, cache):
 
     Notes
     -----
-    Per channel, sums over the :math:`M = NHW` positions, :math:`\sigma = \sqrt{\sigma^2+\varepsilon}`:
+    Per channel, sums over the :math:`E = NHW` positions,
+    :math:`\operatorname{std} = \sqrt{\operatorname{Var}+\text{eps}}`:
 
     .. math::
 
@@ -199,9 +200,9 @@ def batch_norm2d_backward(dout, cache):
 
         \frac{\partial L}{\partial x} =
         \begin{cases}
-        \dfrac{\gamma}{\sigma M} \Big( M\delta - \sum \delta - \hat x \sum \delta\, \hat x \Big)
+        \dfrac{\gamma}{\operatorname{std}\, E} \Big( E\delta - \sum \delta - \hat x \sum \delta\, \hat x \Big)
             & \text{training (batch statistics depend on } x) \\[1ex]
-        \dfrac{\gamma}{\sigma}\, \delta & \text{evaluation (running statistics are constants).}
+        \dfrac{\gamma}{\operatorname{std}}\, \delta & \text{evaluation (running statistics are constants).}
         \end{cases}
 
     :func:`batch_norm2d_backward_naive` derives the training-mode line step by step.

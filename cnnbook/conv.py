@@ -5,9 +5,9 @@ Shapes use one set of letters throughout: input ``x`` is ``(N, C, H, W)``, weigh
 
 .. math::
 
-    OH = \left\lfloor \frac{H + 2 p_h - d_h (KH - 1) - 1}{s_h} \right\rfloor + 1
+    OH = \left\lfloor \frac{H + 2 P_h - d_h (KH - 1) - 1}{s_h} \right\rfloor + 1
 
-(and likewise for ``OW``), where :math:`s` is the stride, :math:`p` the zero padding and
+(and likewise for ``OW``), where :math:`s` is the stride, :math:`P` the zero padding and
 :math:`d` the dilation.
 
 Three versions of each pass live here:
@@ -41,7 +41,7 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
                      dilation: int = 1) -> int:
     r"""Output length along one spatial axis.
 
-    .. math:: \left\lfloor \frac{\text{size} + 2p - d(k - 1) - 1}{s} \right\rfloor + 1
+    .. math:: \left\lfloor \frac{\text{size} + 2P - d(\text{kernel\_size} - 1) - 1}{s} \right\rfloor + 1
 
     Examples
     --------
@@ -121,10 +121,10 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
     where = "conv2d_forward_naive"
     x, w, b, stride, padding, dilation = _check_conv_inputs(
         x, w, b, stride, padding, dilation, where)
-    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, padding, dilation
+    (s_h, s_w), (P_h, P_w), (d_h, d_w) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     C, KH, KW = w.shape[1:]
-    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))  # N, C, H+2ph, W+2pw
+    x_pad = np.pad(x, ((0, 0), (0, 0), (P_h, P_h), (P_w, P_w)))  # N, C, H+2P_h, W+2P_w
     out = np.zeros((N, F, OH, OW), dtype=x.dtype)
     for n in range(N):
         for f in range(F):
@@ -134,7 +134,7 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
                     for c in range(C):
                         for p in range(KH):
                             for q in range(KW):
-                                total += w[f, c, p, q] * x_pad[n, c, sh * i + dil_h * p, sw * j + dil_w * q]
+                                total += w[f, c, p, q] * x_pad[n, c, s_h * i + d_h * p, s_w * j + d_w * q]
                     out[n, f, i, j] = total
     cache = (x, w, stride, padding, dilation)
     return out, cache
@@ -175,12 +175,12 @@ def conv2d_backward_naive(dout, cache):
     padding border.
     """
     x, w, stride, padding, dilation = cache
-    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, padding, dilation
+    (s_h, s_w), (P_h, P_w), (d_h, d_w) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     dout = check_dout(dout, (N, F, OH, OW), "conv2d_backward_naive")
     C, KH, KW = w.shape[1:]
     H, W = x.shape[2:]
-    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    x_pad = np.pad(x, ((0, 0), (0, 0), (P_h, P_h), (P_w, P_w)))
     dx_pad = np.zeros_like(x_pad)
     dw = np.zeros_like(w)
     db = np.zeros(F, dtype=w.dtype)
@@ -188,15 +188,15 @@ def conv2d_backward_naive(dout, cache):
         for f in range(F):
             for i in range(OH):
                 for j in range(OW):
-                    g = dout[n, f, i, j]
-                    db[f] += g
+                    delta = dout[n, f, i, j]
+                    db[f] += delta
                     for c in range(C):
                         for p in range(KH):
                             for q in range(KW):
-                                h, v = sh * i + dil_h * p, sw * j + dil_w * q
-                                dw[f, c, p, q] += g * x_pad[n, c, h, v]
-                                dx_pad[n, c, h, v] += g * w[f, c, p, q]
-    dx = dx_pad[:, :, ph:ph + H, pw:pw + W]
+                                h, v = s_h * i + d_h * p, s_w * j + d_w * q
+                                dw[f, c, p, q] += delta * x_pad[n, c, h, v]
+                                dx_pad[n, c, h, v] += delta * w[f, c, p, q]
+    dx = dx_pad[:, :, P_h:P_h + H, P_w:P_w + W]
     return dx, dw, db
 
 

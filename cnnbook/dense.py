@@ -5,7 +5,7 @@ A dense layer maps each sample's feature vector :math:`x \in \mathbb R^{D}` to
 
 .. math::
 
-    z_n = \sum_{d} W_{n,d}\, x_d + b_n ,
+    z_n = \sum_{d} W_{m,d}\, x_d + b_n ,
 
 with the weight stored as ``(out_features, in_features)`` like PyTorch. This module holds
 the loop version that mirrors the sum above (``linear_forward_naive``), the vectorized
@@ -72,11 +72,11 @@ def linear_forward(x, w, b):
 
     Notes
     -----
-    Forward, for sample :math:`i`:
+    Forward, for sample :math:`n`:
 
     .. math::
 
-        z_{i,n} = \sum_{d=1}^{D} W_{n,d}\, x_{i,d} + b_n
+        z_{n,m} = \sum_{d=1}^{D} W_{m,d}\, x_{n,d} + b_m
         \quad\Longleftrightarrow\quad Z = X W^\top + \mathbf 1 b^\top .
 
     Backward, with :math:`\delta = \partial L/\partial Z` of shape (N, M):
@@ -85,7 +85,7 @@ def linear_forward(x, w, b):
 
         \frac{\partial L}{\partial X} = \delta W, \qquad
         \frac{\partial L}{\partial W} = \delta^\top X, \qquad
-        \frac{\partial L}{\partial b} = \sum_i \delta_{i,:} .
+        \frac{\partial L}{\partial b} = \sum_n \delta_{n,:} .
     """
     x, w, b = _check_linear_inputs(x, w, b, "linear_forward")
     with blas_threads_for(x.shape[0], w.shape[0], x.shape[1]):  # one thread if small
@@ -116,7 +116,7 @@ def linear_backward(dout, cache):
 
         \frac{\partial L}{\partial X} = \delta W, \qquad
         \frac{\partial L}{\partial W} = \delta^\top X, \qquad
-        \frac{\partial L}{\partial b} = \sum_i \delta_{i,:} .
+        \frac{\partial L}{\partial b} = \sum_n \delta_{n,:} .
     """
     x, w, b = cache
     dout = check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward")
@@ -147,22 +147,22 @@ def linear_forward_naive(x, w, b):
 
     Notes
     -----
-    Loop indices: ``i`` over samples, ``n`` over outputs, ``d`` over inputs.
+    Loop indices as in the book: ``n`` over samples, ``m`` over outputs, ``d`` over inputs.
 
     .. math::
 
-        z_{i,n} = \sum_{d} W_{n,d}\, x_{i,d} + b_n .
+        z_{n,m} = \sum_{d} W_{m,d}\, x_{n,d} + b_m .
     """
     x, w, b = _check_linear_inputs(x, w, b, "linear_forward_naive")
     N, D = x.shape
     M = w.shape[0]
     out = np.zeros((N, M), dtype=np.result_type(x, w, b))
-    for i in range(N):
-        for n in range(M):
-            z = b[n]
+    for n in range(N):
+        for m in range(M):
+            z = b[m]
             for d in range(D):
-                z += w[n, d] * x[i, d]
-            out[i, n] = z
+                z += w[m, d] * x[n, d]
+            out[n, m] = z
     return out, (x, w, b)
 
 
@@ -183,14 +183,14 @@ def linear_backward_naive(dout, cache):
 
     Notes
     -----
-    Each output :math:`z_{i,n}` sends its gradient :math:`\delta_{i,n}` back along every
+    Each output :math:`z_{n,m}` sends its gradient :math:`\delta_{n,m}` back along every
     term of its sum:
 
     .. math::
 
-        \frac{\partial z_{i,n}}{\partial b_n} = 1, \qquad
-        \frac{\partial z_{i,n}}{\partial W_{n,d}} = x_{i,d}, \qquad
-        \frac{\partial z_{i,n}}{\partial x_{i,d}} = W_{n,d} .
+        \frac{\partial z_{n,m}}{\partial b_m} = 1, \qquad
+        \frac{\partial z_{n,m}}{\partial W_{m,d}} = x_{n,d}, \qquad
+        \frac{\partial z_{n,m}}{\partial x_{n,d}} = W_{m,d} .
     """
     x, w, b = cache
     dout = check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward_naive")
@@ -199,12 +199,12 @@ def linear_backward_naive(dout, cache):
     dx = np.zeros_like(x)
     dw = np.zeros_like(w)
     db = np.zeros_like(b)
-    for i in range(N):
-        for n in range(M):
-            db[n] += dout[i, n]
+    for n in range(N):
+        for m in range(M):
+            db[m] += dout[n, m]
             for d in range(D):
-                dw[n, d] += dout[i, n] * x[i, d]
-                dx[i, d] += dout[i, n] * w[n, d]
+                dw[m, d] += dout[n, m] * x[n, d]
+                dx[n, d] += dout[n, m] * w[m, d]
     return dx, dw, db
 
 
@@ -239,8 +239,8 @@ def flatten_forward(x):
 
     .. math::
 
-        y_{i,\,(c H + h) W + w} = x_{i,c,h,w}, \qquad
-        \frac{\partial L}{\partial x_{i,c,h,w}} = \frac{\partial L}{\partial y_{i,\,(c H + h) W + w}} .
+        y_{n,\,(c H + h) W + v} = x_{n,c,h,v}, \qquad
+        \frac{\partial L}{\partial x_{n,c,h,v}} = \frac{\partial L}{\partial y_{n,\,(c H + h) W + v}} .
     """
     x = _check_flatten_input(x, "flatten_forward")
     N = x.shape[0]
@@ -273,30 +273,30 @@ def flatten_backward(dout, cache):
 
 
 def flatten_forward_naive(x):
-    r"""Loop version of :func:`flatten_forward`: copy entry :math:`x_{i,c,h,w}` to
-    :math:`y_{i,\,(cH + h)W + w}` one at a time (any number of trailing axes).
+    r"""Loop version of :func:`flatten_forward`: copy entry :math:`x_{n,c,h,v}` to
+    :math:`y_{n,\,(cH + h)W + v}` one at a time (any number of trailing axes).
 
     Same inputs, outputs and cache as :func:`flatten_forward`.
     """
     x = _check_flatten_input(x, "flatten_forward_naive")
     N, rest = x.shape[0], x.shape[1:]
     out = np.empty((N, math.prod(rest)), dtype=x.dtype)
-    for i in range(N):
-        for k, index in enumerate(np.ndindex(rest)):  # row-major: k = (c*H + h)*W + w
-            out[i, k] = x[(i,) + index]
+    for n in range(N):
+        for e, index in enumerate(np.ndindex(rest)):  # row-major: e = (c*H + h)*W + v
+            out[n, e] = x[(n,) + index]
     return out, (x.shape, x.dtype)
 
 
 def flatten_backward_naive(dout, cache):
-    r"""Loop version of :func:`flatten_backward`: send :math:`\delta_{i,k}` back to the
-    entry of ``x`` that was copied to position ``k``."""
+    r"""Loop version of :func:`flatten_backward`: send :math:`\delta_{n,e}` back to the
+    entry of ``x`` that was copied to position ``e``."""
     x_shape, x_dtype = cache
     N, rest = x_shape[0], x_shape[1:]
     dout = check_dout(dout, (N, math.prod(rest)), "flatten_backward_naive")
     dx = np.empty(x_shape, dtype=x_dtype)
-    for i in range(N):
-        for k, index in enumerate(np.ndindex(rest)):
-            dx[(i,) + index] = dout[i, k]
+    for n in range(N):
+        for e, index in enumerate(np.ndindex(rest)):
+            dx[(n,) + index] = dout[n, e]
     return dx
 
 

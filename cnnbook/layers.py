@@ -7,8 +7,8 @@ The classes are defined beside their kernels; this module gathers them.
 Initialisation: ``Conv2D`` and ``Dense`` draw weights from He (Kaiming) normal
 initialisation, :math:`\\mathcal N(0, 2/\\text{fan\\_in})`, suited to ReLU networks
 (He et al., 2015); biases start at zero. ``init="glorot"`` gives Glorot (Xavier)
-uniform, :math:`U(-a, a)` with :math:`a = \\sqrt{6/(\\text{fan\\_in}+\\text{fan\\_out})}`
-(Glorot & Bengio, 2010), for tanh/sigmoid networks.
+uniform, :math:`U(-r, r)` with :math:`r = \\sqrt{6/(\\text{fan\\_in}+\\text{fan\\_out})}`
+(Glorot & Bengio, 2010), derived for tanh networks.
 """
 from .activations import *  # noqa: F401,F403
 from .base import Layer, Sequential  # noqa: F401

@@ -79,12 +79,12 @@ def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
 
     Notes
     -----
-    With :math:`M` the number of elements (no factor :math:`\tfrac12`, as in PyTorch):
+    With :math:`E` the number of elements (no factor :math:`\tfrac12`, as in PyTorch):
 
     .. math::
 
-        L = \frac{1}{M} \sum_i (\hat y_i - y_i)^2, \qquad
-        \frac{\partial L}{\partial \hat y_i} = \frac{2}{M} (\hat y_i - y_i).
+        L = \frac{1}{E} \sum_i (\hat y_i - y_i)^2, \qquad
+        \frac{\partial L}{\partial \hat y_i} = \frac{2}{E} (\hat y_i - y_i).
 
     Examples
     --------
@@ -132,13 +132,13 @@ def binary_cross_entropy(prob: np.ndarray, target: np.ndarray) -> tuple[float, n
 
     Notes
     -----
-    With :math:`M` the number of elements:
+    With :math:`E` the number of elements and :math:`\hat y` the probabilities:
 
     .. math::
 
-        L = -\frac{1}{M} \sum_i \bigl[ y_i \log p_i + (1 - y_i) \log(1 - p_i) \bigr],
+        L = -\frac{1}{E} \sum_i \bigl[ y_i \log \hat y_i + (1 - y_i) \log(1 - \hat y_i) \bigr],
         \qquad
-        \frac{\partial L}{\partial p_i} = \frac{1}{M} \, \frac{p_i - y_i}{p_i (1 - p_i)}.
+        \frac{\partial L}{\partial \hat y_i} = \frac{1}{E} \, \frac{\hat y_i - y_i}{\hat y_i (1 - \hat y_i)}.
 
     As in PyTorch, each logarithm is clamped at :math:`-100` (so :math:`p = 0` or
     :math:`1` gives a large but finite loss) and the denominator
@@ -194,14 +194,14 @@ def binary_cross_entropy_with_logits(logits: np.ndarray,
     .. math::
 
         \ell(z, y) = \max(z, 0) - z y + \log\bigl(1 + e^{-|z|}\bigr), \qquad
-        L = \frac{1}{M} \sum_i \ell(z_i, y_i).
+        L = \frac{1}{E} \sum_i \ell(z_i, y_i).
 
     The sigmoid's derivative :math:`\sigma(1-\sigma)` cancels the denominator of the
     binary cross-entropy gradient, leaving
 
     .. math::
 
-        \frac{\partial L}{\partial z_i} = \frac{1}{M} \bigl(\sigma(z_i) - y_i\bigr).
+        \frac{\partial L}{\partial z_i} = \frac{1}{E} \bigl(\sigma(z_i) - y_i\bigr).
 
     Examples
     --------
@@ -352,7 +352,7 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
     labels : ndarray, shape (N,) or (N, K)
         Either integer class indices in :math:`[0, K)`, or one-hot / probability rows
         :math:`y` (entries in :math:`[0, 1]`, each row summing to 1). Class index
-        :math:`c_n` means the one-hot row :math:`y_{nk} = [k = c_n]`.
+        :math:`y_n` means the one-hot row :math:`y_{nk} = [k = y_n]`.
 
     Returns
     -------
@@ -362,24 +362,24 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
 
     Notes
     -----
-    With :math:`p_n = \operatorname{softmax}(z_n)` (see :func:`log_softmax` for the
+    With :math:`\hat y_n = \operatorname{softmax}(z_n)` (see :func:`log_softmax` for the
     stable form):
 
     .. math::
 
-        L = -\frac{1}{N} \sum_{n=1}^{N} \sum_{k=1}^{K} y_{nk} \log p_{nk}.
+        L = -\frac{1}{N} \sum_{n=0}^{N-1} \sum_{k=0}^{K-1} y_{nk} \log \hat y_{nk}.
 
-    Since :math:`\log p_{nk} = z_{nk} - \log \sum_j e^{z_{nj}}` and
-    :math:`\partial \log \sum_j e^{z_{nj}} / \partial z_{nk} = p_{nk}`,
+    Since :math:`\log \hat y_{nk} = z_{nk} - \log \sum_{k'} e^{z_{nk'}}` and
+    :math:`\partial \log \sum_{k'} e^{z_{nk'}} / \partial z_{nk} = \hat y_{nk}`,
 
     .. math::
 
         \frac{\partial L}{\partial z_{nk}}
-        = -\frac{1}{N} \sum_{c} y_{nc} \bigl([c = k] - p_{nk}\bigr)
-        = \frac{1}{N} \Bigl(p_{nk} \sum_c y_{nc} - y_{nk}\Bigr)
-        = \frac{p_{nk} - y_{nk}}{N},
+        = -\frac{1}{N} \sum_{k'} y_{nk'} \bigl([k' = k] - \hat y_{nk}\bigr)
+        = \frac{1}{N} \Bigl(\hat y_{nk} \sum_{k'} y_{nk'} - y_{nk}\Bigr)
+        = \frac{\hat y_{nk} - y_{nk}}{N},
 
-    using :math:`\sum_c y_{nc} = 1`: the predicted minus the true distribution.
+    using :math:`\sum_{k'} y_{nk'} = 1`: the predicted minus the true distribution.
 
     Examples
     --------

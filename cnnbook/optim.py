@@ -50,7 +50,7 @@ def gradient_descent(grad_fn, x0, *, lr: float, steps: int,
     steps : int
         Number of updates, :math:`\ge 0`.
     momentum : float
-        Heavy-ball coefficient :math:`\mu \ge 0`; 0 (the default) is plain gradient
+        Heavy-ball coefficient :math:`\rho \ge 0`; 0 (the default) is plain gradient
         descent.
 
     Returns
@@ -67,12 +67,12 @@ def gradient_descent(grad_fn, x0, *, lr: float, steps: int,
 
     Notes
     -----
-    Plain gradient descent and, with :math:`\mu > 0`, heavy-ball momentum in the form
+    Plain gradient descent and, with :math:`\rho > 0`, heavy-ball momentum in the form
     :class:`SGD` uses (:math:`v_0 = 0`):
 
     .. math::
 
-        v_{t+1} = \mu v_t + \nabla f(x_t), \qquad x_{t+1} = x_t - \eta \, v_{t+1}.
+        v_{t+1} = \rho v_t + \nabla f(x_t), \qquad x_{t+1} = x_t - \eta \, v_{t+1}.
 
     On :math:`f(x) = \tfrac{L}{2} x^2` plain descent gives
     :math:`x_{t+1} = (1 - \eta L) x_t`: it converges for :math:`\eta < 2/L` and diverges
@@ -171,7 +171,7 @@ class SGD(_Optimizer):
     lr : float
         Learning rate :math:`\eta > 0`.
     momentum : float
-        Momentum coefficient :math:`\mu \ge 0` (0: plain SGD).
+        Momentum coefficient :math:`\rho \ge 0` (0: plain SGD).
     nesterov : bool
         Use Nesterov momentum (needs ``momentum > 0``).
     weight_decay : float
@@ -192,11 +192,11 @@ class SGD(_Optimizer):
     .. math::
 
         g &\leftarrow g + \lambda \theta \\
-        v &\leftarrow \mu v + g \\
+        v &\leftarrow \rho v + g \\
         \theta &\leftarrow \theta - \eta \,
-            \begin{cases} g + \mu v & \text{Nesterov} \\ v & \text{otherwise.} \end{cases}
+            \begin{cases} g + \rho v & \text{Nesterov} \\ v & \text{otherwise.} \end{cases}
 
-    With :math:`\mu = 0` this is :math:`\theta \leftarrow \theta - \eta g`.
+    With :math:`\rho = 0` this is :math:`\theta \leftarrow \theta - \eta g`.
 
     Examples
     --------

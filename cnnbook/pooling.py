@@ -4,7 +4,7 @@ Input ``x`` is ``(N, C, H, W)``; each channel is pooled on its own over windows 
 ``kernel_size`` taken every ``stride`` (default: ``kernel_size``, i.e. no overlap) on the
 padded input; the output is ``(N, C, OH, OW)`` with
 
-.. math:: OH = \left\lfloor \frac{H + 2p_h - KH}{s_h} \right\rfloor + 1 .
+.. math:: OH = \left\lfloor \frac{H + 2P_h - KH}{s_h} \right\rfloor + 1 .
 
 Pooling has no parameters: its backward pass only *routes* the gradient.
 
@@ -109,21 +109,21 @@ def max_pool2d_forward_naive(x, *, kernel_size, stride=None, padding=0):
     """
     where = "max_pool2d_forward_naive"
     x, kernel, stride, padding = _check_pool_inputs(x, kernel_size, stride, padding, where)
-    (KH, KW), (sh, sw), (ph, pw) = kernel, stride, padding
+    (KH, KW), (s_h, s_w), (P_h, P_w) = kernel, stride, padding
     N, C = x.shape[:2]
     OH, OW = _out_hw(x.shape, kernel, stride, padding)
-    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (P_h, P_h), (P_w, P_w)), constant_values=-np.inf)
     out = np.empty((N, C, OH, OW), dtype=x.dtype)
     argmax = np.empty((N, C, OH, OW, 2), dtype=np.intp)  # (row, col) in the padded input
     for n in range(N):
         for c in range(C):
             for i in range(OH):
                 for j in range(OW):
-                    window = x_pad[n, c, sh * i:sh * i + KH, sw * j:sw * j + KW]
+                    window = x_pad[n, c, s_h * i:s_h * i + KH, s_w * j:s_w * j + KW]
                     k = np.argmax(window)  # first maximum in row-major order
                     p, q = divmod(int(k), KW)
                     out[n, c, i, j] = window[p, q]
-                    argmax[n, c, i, j] = (sh * i + p, sw * j + q)
+                    argmax[n, c, i, j] = (s_h * i + p, s_w * j + q)
     return out, (x.shape, x.dtype, padding, argmax)
 
 
@@ -149,10 +149,10 @@ def max_pool2d_backward_naive(dout, cache):
         \frac{\partial L}{\partial \tilde x_{n,c,h,v}} = \sum_{i,j}
             \delta_{n,c,i,j}\; [\, h = s_h i + p^*,\ v = s_w j + q^* \,]
     """
-    x_shape, dtype, (ph, pw), argmax = cache
+    x_shape, dtype, (P_h, P_w), argmax = cache
     N, C, H, W = x_shape
     dout = check_dout(dout, argmax.shape[:4], "max_pool2d_backward_naive")
-    dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    dx_pad = np.zeros((N, C, H + 2 * P_h, W + 2 * P_w), dtype=dtype)
     OH, OW = argmax.shape[2:4]
     for n in range(N):
         for c in range(C):
@@ -160,7 +160,7 @@ def max_pool2d_backward_naive(dout, cache):
                 for j in range(OW):
                     h, v = argmax[n, c, i, j]
                     dx_pad[n, c, h, v] += dout[n, c, i, j]
-    return dx_pad[:, :, ph:ph + H, pw:pw + W]
+    return dx_pad[:, :, P_h:P_h + H, P_w:P_w + W]
 
 
 def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
@@ -236,11 +236,11 @@ def max_pool2d_backward(dout, cache):
     buffers laid out like the forward output (batch-last after a conv layer), so every
     pass reads and writes contiguous memory.
     """
-    x_pad, kernel, stride, (ph, pw), out = cache
+    x_pad, kernel, stride, (P_h, P_w), out = cache
     dout = check_dout(dout, out.shape, "max_pool2d_backward")
-    (KH, KW), (sh, sw), (OH, OW) = kernel, stride, out.shape[2:]
-    overlap = sh < KH or sw < KW
-    tiled = (sh, sw) == (KH, KW) and x_pad.shape[2:] == (KH * OH, KW * OW)
+    (KH, KW), (s_h, s_w), (OH, OW) = kernel, stride, out.shape[2:]
+    overlap = s_h < KH or s_w < KW
+    tiled = (s_h, s_w) == (KH, KW) and x_pad.shape[2:] == (KH * OH, KW * OW)
     dx = np.empty_like(x_pad) if tiled else np.zeros_like(x_pad)
     grad = scratch_like(out, "maxpool_dout", x_pad.dtype)
     grad[...] = dout                         # in out's memory layout and dtype
@@ -261,8 +261,8 @@ def max_pool2d_backward(dout, cache):
             dx[:, :, rows, cols] += routed
         else:
             np.multiply(grad, hit, out=dx[:, :, rows, cols])
-    H, W = x_pad.shape[2] - 2 * ph, x_pad.shape[3] - 2 * pw
-    return dx[:, :, ph:ph + H, pw:pw + W]
+    H, W = x_pad.shape[2] - 2 * P_h, x_pad.shape[3] - 2 * P_w
+    return dx[:, :, P_h:P_h + H, P_w:P_w + W]
 
 
 # --------------------------------------------------------------------------------------
@@ -333,19 +333,19 @@ def avg_pool2d_backward_naive(dout, cache):
         \mathrel{+}= \frac{\delta_{n,c,i,j}}{KH\,KW}
         \quad\text{for every window } (i, j) \text{ and tap } (p, q)
     """
-    x_shape, dtype, (KH, KW), (sh, sw), (ph, pw) = cache
+    x_shape, dtype, (KH, KW), (s_h, s_w), (P_h, P_w) = cache
     N, C, H, W = x_shape
-    OH, OW = _out_hw(x_shape, (KH, KW), (sh, sw), (ph, pw))
+    OH, OW = _out_hw(x_shape, (KH, KW), (s_h, s_w), (P_h, P_w))
     dout = check_dout(dout, (N, C, OH, OW), "avg_pool2d_backward_naive")
-    dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    dx_pad = np.zeros((N, C, H + 2 * P_h, W + 2 * P_w), dtype=dtype)
     for n in range(N):
         for c in range(C):
             for i in range(OH):
                 for j in range(OW):
                     for p in range(KH):
                         for q in range(KW):
-                            dx_pad[n, c, sh * i + p, sw * j + q] += dout[n, c, i, j] / (KH * KW)
-    return dx_pad[:, :, ph:ph + H, pw:pw + W]
+                            dx_pad[n, c, s_h * i + p, s_w * j + q] += dout[n, c, i, j] / (KH * KW)
+    return dx_pad[:, :, P_h:P_h + H, P_w:P_w + W]
 
 
 def avg_pool2d_forward(x, *, kernel_size, stride=None, padding=0):

@@ -23,8 +23,8 @@ class Quadratic2D:
     Parameters
     ----------
     curvatures : (float, float)
-        Eigenvalues of :math:`A = \operatorname{diag}(\mu, L)`: the curvature along
-        :math:`x_1` and along :math:`x_2`. Their ratio :math:`L/\mu` is the condition
+        Eigenvalues of :math:`A = \operatorname{diag}(\lambda_{\min}, \lambda_{\max})`: the curvature along
+        :math:`x_1` and along :math:`x_2`. Their ratio :math:`\kappa = \lambda_{\max}/\lambda_{\min}` is the condition
         number.
 
     Attributes
@@ -59,20 +59,20 @@ def heavy_ball_rate(curvatures, lr, momentum=0.0):
     r"""Asymptotic contraction factor per step of (heavy-ball) gradient descent.
 
     On a quadratic with Hessian eigenvalues :math:`\lambda`, each eigen-direction obeys
-    :math:`\begin{pmatrix} x_{t+1} \\ x_t \end{pmatrix} = \begin{pmatrix} 1 + \mu - \eta
-    \lambda & -\mu \\ 1 & 0 \end{pmatrix} \begin{pmatrix} x_t \\ x_{t-1} \end{pmatrix}`;
+    :math:`\begin{pmatrix} x_{t+1} \\ x_t \end{pmatrix} = \begin{pmatrix} 1 + \rho - \eta
+    \lambda & -\rho \\ 1 & 0 \end{pmatrix} \begin{pmatrix} x_t \\ x_{t-1} \end{pmatrix}`;
     the rate is the largest spectral radius of these matrices. Below 1: converges;
-    above 1: diverges. With :math:`\mu = 0` it is :math:`\max_\lambda |1 - \eta\lambda|`.
+    above 1: diverges. With momentum :math:`\rho = 0` it is :math:`\max_\lambda |1 - \eta\lambda|`.
 
     Returns
     -------
     float
     """
-    rho = 0.0
+    radius = 0.0
     for lam in np.atleast_1d(np.asarray(curvatures, dtype=np.float64)):
         m = np.array([[1 + momentum - lr * lam, -momentum], [1.0, 0.0]])
-        rho = max(rho, float(np.max(np.abs(np.linalg.eigvals(m)))))
-    return rho
+        radius = max(radius, float(np.max(np.abs(np.linalg.eigvals(m)))))
+    return radius
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class DescentRun:
 
     ``path`` has shape ``(steps + 1, 2)`` (a diverging path ends in non-finite rows);
     ``rate`` is :func:`heavy_ball_rate`; ``bound`` the largest stable learning rate,
-    :math:`2(1 + \\mu)/\\lambda_{\\max}` for momentum :math:`\\mu`.
+    :math:`2(1 + \\rho)/\\lambda_{\\max}` for momentum :math:`\\rho`.
     """
 
     path: np.ndarray

@@ -21,7 +21,10 @@ __all__ = ["Case", "Spec", "SPECS", "TAG_TEXT"]
 # What a tag means, as the report says it.
 TAG_TEXT = {
     "batch": "a batch of N > 1 samples",
-    "channels": "C != F (in and out channels differ)",
+    "channels": "C > 1 channels",
+    "filters": "F > 1 filters",
+    "kernel": "a kernel of 3 (not 2)",
+    "gamma": "gamma != 1",
     "nonsquare": "non-square inputs (H != W)",
     "stride": "stride > 1",
     "padding": "padding > 0",
@@ -30,6 +33,7 @@ TAG_TEXT = {
     "ties": "tied maxima in a window (zeros after a ReLU)",
     "large": "large values (|x| up to 1000)",
     "nd": "a 4-D NCHW array",
+    "vector": "a 1-D array",
     "velocity": "a non-zero starting velocity",
     "eps": "a large eps (0.1)",
     "shift": "inputs with a non-zero mean and scale",
@@ -61,6 +65,14 @@ class Spec:
     make_cases: Callable[[np.random.Generator], list]
     reference: Callable[[Case], dict]
     scalars: frozenset = frozenset()  # outputs that must be a single number
+    # the sizes a constant factor may be, named as the report says them: case -> [(label, n)]
+    sizes: Callable[[Case], list] = lambda case: []
+
+    @property
+    def params(self) -> tuple:
+        """The parameter names of the call, in order: ``("dout", "x", "kernel_size", "stride")``."""
+        inside = self.call[self.call.index("(") + 1:self.call.rindex(")")]
+        return tuple(p.split("=")[0].strip() for p in inside.split(","))
 
     def cases(self) -> list:
         return self.make_cases(np.random.default_rng(zlib.crc32(self.name.encode())))
@@ -104,13 +116,15 @@ def _ref_sigmoid(case):
 # ------------------------------------------------------------------ losses
 
 def _mse_cases(rng):
+    # The mean is over all M = pred.size entries: the first cases have N = pred.shape[0]
+    # different from M, so a wrong divisor shows which one it is.
     return [
-        Case("a vector of 4", {"pred": rng.standard_normal(4), "target": rng.standard_normal(4)}),
-        Case("a 3x5 batch", {"pred": rng.standard_normal((3, 5)),
-                             "target": rng.standard_normal((3, 5))}, tags=_tags("batch")),
+        Case("a 3x5 matrix", {"pred": rng.standard_normal((3, 5)),
+                              "target": rng.standard_normal((3, 5))}),
         Case("an NCHW batch", {"pred": rng.standard_normal((2, 3, 4, 4)),
-                               "target": rng.standard_normal((2, 3, 4, 4))},
-             tags=_tags("batch", "nd")),
+                               "target": rng.standard_normal((2, 3, 4, 4))}, tags=_tags("nd")),
+        Case("a vector of 6", {"pred": rng.standard_normal(6), "target": rng.standard_normal(6)},
+             tags=_tags("vector")),
     ]
 
 
@@ -166,17 +180,20 @@ def _ref_linear_backward(case):
 
 # ------------------------------------------------------------------ convolution
 
-# (label, N, C, F, H, W, kernel, stride, padding, tags)
+# (label, N, C, F, H, W, kernel, stride, padding, tags): the first case has no hard
+# feature, each of the next ones adds exactly one, the last two combine them.
 _CONV = [
-    ("1 image, 1 channel, 5x5, stride 1, no padding", 1, 1, 1, 5, 5, 3, 1, 0, ()),
-    ("a batch, C=3 -> F=4, stride 1, no padding", 2, 3, 4, 6, 6, 3, 1, 0, ("batch", "channels")),
-    ("non-square 5x7, padding 1", 2, 2, 3, 5, 7, 3, 1, 1, ("batch", "channels", "nonsquare",
-                                                           "padding")),
-    ("stride 2, no padding", 2, 3, 2, 7, 7, 3, 2, 0, ("batch", "channels", "stride")),
-    ("stride 2, padding 1, 6x9 (last window does not fit)", 2, 2, 3, 6, 9, 3, 2, 1,
-     ("batch", "channels", "nonsquare", "stride", "padding", "remainder")),
-    ("kernel 2, stride 3, padding 1", 3, 2, 4, 8, 7, 2, 3, 1,
-     ("batch", "channels", "nonsquare", "stride", "padding", "remainder")),
+    ("1 image, 1 channel, 1 filter, 6x6, stride 1, no padding", 1, 1, 1, 6, 6, 3, 1, 0, ()),
+    ("a batch of 2", 2, 1, 1, 6, 6, 3, 1, 0, ("batch",)),
+    ("3 input channels", 1, 3, 1, 6, 6, 3, 1, 0, ("channels",)),
+    ("2 filters", 1, 1, 2, 6, 6, 3, 1, 0, ("filters",)),
+    ("non-square 6x8", 1, 1, 1, 6, 8, 3, 1, 0, ("nonsquare",)),
+    ("padding 1", 1, 1, 1, 6, 6, 3, 1, 1, ("padding",)),
+    ("stride 2, 9x9", 1, 1, 1, 9, 9, 3, 2, 0, ("stride",)),
+    ("stride 2, padding 1, 6x9, N=2, C=2, F=3 (last window does not fit)", 2, 2, 3, 6, 9, 3, 2, 1,
+     ("batch", "channels", "filters", "nonsquare", "stride", "padding", "remainder")),
+    ("kernel 2, stride 3, padding 1, 8x7, N=3, C=2, F=4", 3, 2, 4, 8, 7, 2, 3, 1,
+     ("batch", "channels", "filters", "nonsquare", "stride", "padding", "remainder")),
 ]
 
 
@@ -210,18 +227,21 @@ def _ref_conv_backward(case):
 
 # ------------------------------------------------------------------ pooling
 
-# (label, N, C, H, W, kernel, stride, ties, tags)
+# (label, N, C, H, W, kernel, stride, ties, tags): as for the convolution, one hard
+# feature at a time, then combined.
 _POOL = [
     ("1 image, 1 channel, 4x4, kernel 2, stride 2", 1, 1, 4, 4, 2, 2, False, ()),
-    ("a batch, 3 channels, 6x8, kernel 2, stride 2", 2, 3, 6, 8, 2, 2, False,
-     ("batch", "nonsquare")),
-    ("5x7, kernel 2, stride 2 (last row/column do not fit)", 2, 2, 5, 7, 2, 2, False,
-     ("batch", "nonsquare", "remainder")),
-    ("overlapping: 7x7, kernel 3, stride 2", 2, 2, 7, 7, 3, 2, False, ("batch", "overlap")),
-    ("kernel 3, stride 3, 8x7", 2, 2, 8, 7, 3, 3, False, ("batch", "nonsquare", "remainder")),
-    ("ties after a ReLU, kernel 2, stride 2", 2, 3, 6, 6, 2, 2, True, ("batch", "ties")),
-    ("ties, overlapping: 7x8, kernel 3, stride 2", 2, 2, 7, 8, 3, 2, True,
-     ("batch", "nonsquare", "overlap", "ties", "remainder")),
+    ("a batch of 2", 2, 1, 4, 4, 2, 2, False, ("batch",)),
+    ("3 channels", 1, 3, 4, 4, 2, 2, False, ("channels",)),
+    ("non-square 4x6", 1, 1, 4, 6, 2, 2, False, ("nonsquare",)),
+    ("5x5 (last row and column do not fit)", 1, 1, 5, 5, 2, 2, False, ("remainder",)),
+    ("kernel 3, stride 3, 6x6", 1, 1, 6, 6, 3, 3, False, ("kernel",)),
+    ("overlapping: 5x5, kernel 3, stride 2", 1, 1, 5, 5, 3, 2, False, ("kernel", "overlap")),
+    ("ties after a ReLU, 6x6", 1, 1, 6, 6, 2, 2, True, ("ties",)),
+    ("N=2, C=3, 7x9, kernel 3, stride 2", 2, 3, 7, 9, 3, 2, False,
+     ("batch", "channels", "nonsquare", "kernel", "overlap", "remainder")),
+    ("ties, overlapping: N=2, C=2, 7x8, kernel 3, stride 2", 2, 2, 7, 8, 3, 2, True,
+     ("batch", "channels", "nonsquare", "kernel", "overlap", "ties", "remainder")),
 ]
 
 
@@ -264,8 +284,8 @@ def _bn_cases(rng):
     for label, shape, eps, shift, tags in [
         ("N=3, C=2, 2x2, gamma 1", (3, 2, 2, 2), 1e-5, False, ("batch",)),
         ("N=2, C=3, 4x5, mean 2, scale 3", (2, 3, 4, 5), 1e-5, True,
-         ("batch", "nonsquare", "shift")),
-        ("N=4, C=2, 3x3, eps 0.1", (4, 2, 3, 3), 0.1, True, ("batch", "shift", "eps")),
+         ("batch", "nonsquare", "shift", "gamma")),
+        ("N=4, C=2, 3x3, eps 0.1", (4, 2, 3, 3), 0.1, True, ("batch", "shift", "eps", "gamma")),
     ]:
         x = rng.standard_normal(shape)
         if shift:
@@ -316,14 +336,53 @@ def _ref_sgd(case):
 
 # ------------------------------------------------------------------ the table
 
-def _spec(name, call, outputs, cases, reference, scalars=()):
-    return Spec(name, call, tuple(outputs), cases, reference, frozenset(scalars))
+# The sizes a constant factor is compared with, per exercise (the report names only these:
+# a factor 4 in mse is never called "N" when the mean is over M).
+
+def _sizes_mse(case):
+    return [("M = pred.size (the number of elements)", case.args["pred"].size)]
+
+
+def _sizes_sce(case):
+    n, k = case.args["logits"].shape
+    return [("N = logits.shape[0] (the batch)", n), ("K = logits.shape[1] (the classes)", k),
+            ("N*K = logits.size", n * k)]
+
+
+def _sizes_linear(case):
+    return [("N = x.shape[0] (the batch)", case.args["x"].shape[0])]
+
+
+def _sizes_conv(case):
+    n = case.args["x"].shape[0]
+    k = case.args["w"].shape[2]
+    out = [("N = x.shape[0] (the batch)", n), ("k*k (the kernel's entries)", k * k)]
+    if "dout" in case.args:
+        oh, ow = case.args["dout"].shape[2:]
+        out.append(("OH*OW (the output positions)", oh * ow))
+    return out
+
+
+def _sizes_pool(case):
+    k = case.kwargs["kernel_size"]
+    return [("kernel_size**2 (the window's entries)", k * k), ("kernel_size", k)]
+
+
+def _sizes_bn(case):
+    n, c, h, w = case.args["x"].shape
+    return [("M = N*H*W (the values of one channel)", n * h * w), ("N = x.shape[0]", n),
+            ("H*W", h * w)]
+
+
+def _spec(name, call, outputs, cases, reference, scalars=(), sizes=lambda case: []):
+    return Spec(name, call, tuple(outputs), cases, reference, frozenset(scalars), sizes)
 
 
 SPECS = {s.name: s for s in [
-    _spec("mse", "fn(pred, target)", ["loss", "dpred"], _mse_cases, _ref_mse, ["loss"]),
+    _spec("mse", "fn(pred, target)", ["loss", "dpred"], _mse_cases, _ref_mse, ["loss"],
+          _sizes_mse),
     _spec("softmax_cross_entropy", "fn(logits, labels)", ["loss", "dlogits"], _sce_cases,
-          _ref_sce, ["loss"]),
+          _ref_sce, ["loss"], _sizes_sce),
     _spec("sgd_momentum_step", "fn(param, grad, velocity, lr=lr, momentum=momentum)",
           ["new_param", "new_velocity"], _sgd_cases, _ref_sgd),
     _spec("relu_backward", "fn(dout, x)", ["dx"], _act_cases, _ref_relu),
@@ -332,17 +391,17 @@ SPECS = {s.name: s for s in [
     _spec("linear_forward", "fn(x, w, b)", ["out"], lambda r: _linear_cases(r, False),
           _ref_linear_forward),
     _spec("linear_backward", "fn(dout, x, w)", ["dx", "dw", "db"],
-          lambda r: _linear_cases(r, True), _ref_linear_backward),
+          lambda r: _linear_cases(r, True), _ref_linear_backward, sizes=_sizes_linear),
     _spec("conv2d_forward", "fn(x, w, b, stride=s, padding=p)", ["out"],
-          lambda r: _conv_cases(r, False), _ref_conv_forward),
+          lambda r: _conv_cases(r, False), _ref_conv_forward, sizes=_sizes_conv),
     _spec("conv2d_backward", "fn(dout, x, w, stride=s, padding=p)", ["dx", "dw", "db"],
-          lambda r: _conv_cases(r, True), _ref_conv_backward),
+          lambda r: _conv_cases(r, True), _ref_conv_backward, sizes=_sizes_conv),
     _spec("max_pool2d_forward", "fn(x, kernel_size=k, stride=s)", ["out"],
-          lambda r: _pool_cases(r, False, ties=True), _ref_max_forward),
+          lambda r: _pool_cases(r, False, ties=True), _ref_max_forward, sizes=_sizes_pool),
     _spec("max_pool2d_backward", "fn(dout, x, kernel_size=k, stride=s)", ["dx"],
-          lambda r: _pool_cases(r, True, ties=True), _ref_max_backward),
+          lambda r: _pool_cases(r, True, ties=True), _ref_max_backward, sizes=_sizes_pool),
     _spec("avg_pool2d_backward", "fn(dout, x, kernel_size=k, stride=s)", ["dx"],
-          lambda r: _pool_cases(r, True, ties=False), _ref_avg_backward),
+          lambda r: _pool_cases(r, True, ties=False), _ref_avg_backward, sizes=_sizes_pool),
     _spec("batch_norm2d_backward", "fn(dout, x, gamma, eps=eps)", ["dx", "dgamma", "dbeta"],
-          _bn_cases, _ref_bn),
+          _bn_cases, _ref_bn, sizes=_sizes_bn),
 ]}

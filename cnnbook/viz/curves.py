@@ -219,7 +219,8 @@ def plot_error_growth(distances, factor, *, ax=None, title="distance to the targ
     d = np.asarray(distances, dtype=float)
     t = np.arange(len(d))
     ax.semilogy(t, d, "o", ms=3, label="measured")
-    ax.semilogy(t, d[0] * float(factor) ** t, "-", lw=1, label=f"$d_0 \\cdot {factor:g}^t$")
+    ax.semilogy(t, d[0] * float(factor) ** t, "-", lw=1,
+                label=f"$\\mathrm{{dist}}_0 \\cdot {factor:g}^t$")
     ax.set_xlabel("iteration $t$")
     ax.set_ylabel(r"$\|y_{pred} - y_{true}\|_2$ (log scale)")
     ax.set_title(title)

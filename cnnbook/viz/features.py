@@ -11,7 +11,7 @@ __all__ = ["draw_saliency", "plot_saliency", "draw_shift_features"]
 
 
 def draw_saliency(fig, images, grads, *, titles=None):
-    r"""Draw images, their saliency :math:`|\partial z_c/\partial x|` and an overlay on ``fig``.
+    r"""Draw images, their saliency :math:`|\partial z_k/\partial x|` and an overlay on ``fig``.
 
     Three rows (image, saliency on one shared colour scale with a colour bar, saliency
     over the image) and one column per image.
@@ -45,9 +45,9 @@ def draw_saliency(fig, images, grads, *, titles=None):
             a.set_xticks([])
             a.set_yticks([])
     axes[0, 0].set_ylabel("image")
-    axes[1, 0].set_ylabel(r"$|\partial z_c/\partial x|$")
+    axes[1, 0].set_ylabel(r"$|\partial z_k/\partial x|$")
     axes[2, 0].set_ylabel("overlay (red)")
-    fig.colorbar(im, ax=axes[1:, :].ravel().tolist(), label=r"$|\partial z_c / \partial x|$",
+    fig.colorbar(im, ax=axes[1:, :].ravel().tolist(), label=r"$|\partial z_k / \partial x|$",
                  shrink=0.8)
     if not fig.get_suptitle():
         fig.suptitle("saliency: gradient of the class score with respect to the pixels")

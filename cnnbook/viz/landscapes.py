@@ -112,8 +112,8 @@ def plot_gd_path_1d(f, path, *, ax=None, xlim=(-2.0, 2.0), title=None):
     pts = path[inside]
     ax.plot(pts, f(pts), "-o", color="C3", ms=3, lw=0.8)
     ax.plot(path[:1], f(path[:1]), "s", color="k", ms=5, label="start")
-    ax.set(xlim=xlim, ylim=(-0.05 * f(xs).max(), 1.05 * f(xs).max()), xlabel="$x$",
-           ylabel="$f(x)$")
+    ax.set(xlim=xlim, ylim=(-0.05 * f(xs).max(), 1.05 * f(xs).max()), xlabel=r"$\theta$",
+           ylabel=r"$f(\theta)$")
     if title:
         ax.set_title(title, fontsize=10)
     return ax
@@ -140,13 +140,13 @@ def plot_gd_paths_2d(quad, paths, *, ax=None, xlim=(-5.0, 5.0), ylim=(-3.0, 3.0)
     levels = np.arange(-6, max(int(4 * log_f.max()), -4) + 1) / 4  # quarter decades
     cs = ax.contour(gx, gy, log_f, levels=levels, cmap="viridis", linewidths=0.8)
     if colorbar:
-        ax.figure.colorbar(cs, ax=ax, label=r"$\log_{10} f(x)$", format="%.2g")
+        ax.figure.colorbar(cs, ax=ax, label=r"$\log_{10} f(\theta)$", format="%.2g")
     for i, (label, path) in enumerate(paths.items()):
         path = _finite_rows(path)
         ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1, color=f"C{(i + 1) % 10}",
                 label=label)
     ax.plot(0, 0, "*", color="k", ms=9)
-    ax.set(xlim=xlim, ylim=ylim, xlabel="$x_1$", ylabel="$x_2$")
+    ax.set(xlim=xlim, ylim=ylim, xlabel=r"$\theta_1$", ylabel=r"$\theta_2$")
     if title:
         ax.set_title(title, fontsize=10)
     if paths:
@@ -155,7 +155,7 @@ def plot_gd_paths_2d(quad, paths, *, ax=None, xlim=(-5.0, 5.0), ylim=(-3.0, 3.0)
 
 
 def plot_loss_histories(f, paths, *, ax=None, title="loss per step"):
-    r"""Semilog plot of :math:`f(x_t)` against the step :math:`t` for each path.
+    r"""Semilog plot of :math:`f(\theta_t)` against the step :math:`t` for each path.
 
     Returns
     -------
@@ -168,7 +168,7 @@ def plot_loss_histories(f, paths, *, ax=None, title="loss per step"):
         values = values[np.isfinite(values)]
         ax.semilogy(np.arange(len(values)), np.maximum(values, 1e-300), lw=1.2,
                     color=f"C{(i + 1) % 10}", label=label)
-    ax.set(xlabel="step $t$", ylabel="$f(x_t)$ (log scale)", title=title)
+    ax.set(xlabel="step $t$", ylabel=r"$f(\theta_t)$ (log scale)", title=title)
     ax.grid(alpha=0.3, which="both")
     if paths:
         ax.legend(fontsize=8)
@@ -177,7 +177,7 @@ def plot_loss_histories(f, paths, *, ax=None, title="loss per step"):
 
 def _lr_title(fig, quad, lr, momentum, run):
     """The explorer's title: the verdict, the rate per step and the stability bound."""
-    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\mu)/\lambda_{\max}"
+    bound_txt = r"2/\lambda_{\max}" if momentum == 0 else r"2(1+\rho)/\lambda_{\max}"
     return fig.suptitle(f"lr = {lr:.3g}, momentum = {momentum:.2g}: {run.verdict} "
                         f"(rate {run.rate:.3f} per step); bound ${bound_txt}$ = {run.bound:.3g}, "
                         f"$\\lambda_{{\\max}}$ = {quad.L:g}", fontsize=10)
@@ -190,7 +190,7 @@ def plot_lr_explorer(quad, lr, steps=40, momentum=0.0, x0=(-4.0, 2.0), *, fig=No
     The path, rate and bound come from :func:`cnnbook.quadratic.descent_run` (a diverging
     path simply ends). The title says whether the iteration converges (the rate of
     :func:`cnnbook.quadratic.heavy_ball_rate` is below 1) and gives the bound
-    :math:`2/\lambda_{\max}` (:math:`2(1+\mu)/\lambda_{\max}` with momentum :math:`\mu`), where
+    :math:`2/\lambda_{\max}` (:math:`2(1+\rho)/\lambda_{\max}` with momentum :math:`\rho`), where
     :math:`\lambda_{\max}` is the largest curvature (``quad.L``).
 
     Parameters

@@ -52,10 +52,10 @@ def plot_loss_and_gradient(x, curves, *, xlabel, title, grad_ylim=None,
 
 def plot_softmax_ce_vs_logit(others=(1.0, -1.0), true_class=0, z_range=(-6.0, 6.0),
                              n=241, figsize=(9, 3.2)):
-    r"""Softmax cross-entropy of one example as its true-class logit :math:`z_c` moves.
+    r"""Softmax cross-entropy of one example as its true-class logit :math:`z_k` moves.
 
     The other logits stay at ``others``. Left: the loss; right: every component of the
-    gradient :math:`\partial L/\partial z_k = p_k - y_k`, from
+    gradient :math:`\partial L/\partial z_k = \hat y_k - y_k`, from
     :func:`cnnbook.losses.softmax_cross_entropy`.
 
     Returns
@@ -80,7 +80,7 @@ def plot_softmax_ce_vs_logit(others=(1.0, -1.0), true_class=0, z_range=(-6.0, 6.
         ax_grad.plot(zc, grads[:, j], label=rf"$\partial L/\partial z_{j}$ ({what})")
     ax_grad.axhline(0, color="0.6", lw=0.8)
     ax_grad.set(xlabel=f"true-class logit $z_{true_class}$", ylabel="gradient",
-                title=r"gradient $p_k - y_k$", ylim=(-1.05, 1.05))
+                title=r"gradient $\hat y_k - y_k$", ylim=(-1.05, 1.05))
     for ax in (ax_loss, ax_grad):
         ax.grid(alpha=0.3)
     ax_grad.legend(fontsize=8)
@@ -91,10 +91,10 @@ def plot_softmax_ce_vs_logit(others=(1.0, -1.0), true_class=0, z_range=(-6.0, 6.
 
 
 def plot_softmax_bars(logits, true_class, *, fig=None, zmax=6.0):
-    r"""Bar charts of one example: logits, softmax probabilities and gradient ``p - y``.
+    r"""Bar charts of one example: logits, softmax probabilities and gradient :math:`\hat y - y`.
 
     Computed with :func:`cnnbook.losses.softmax_cross_entropy` (batch of one, so the
-    gradient is exactly :math:`p - y`). The axes have fixed limits so frames compare.
+    gradient is exactly :math:`\hat y - y`). The axes have fixed limits so frames compare.
 
     Parameters
     ----------
@@ -123,10 +123,10 @@ def plot_softmax_bars(logits, true_class, *, fig=None, zmax=6.0):
     axes[0].set(ylim=(-zmax, zmax), title="logits $z_k$", ylabel="$z_k$")
     axes[1].bar(classes, p, color=colors)
     axes[1].plot(classes, classes == true_class, "k_", ms=25, mew=2, label="target $y_k$")
-    axes[1].set(ylim=(0, 1.05), title="softmax $p_k$", ylabel="probability")
+    axes[1].set(ylim=(0, 1.05), title=r"softmax $\hat y_k$", ylabel="probability")
     axes[1].legend(fontsize=8, loc="upper right")
     axes[2].bar(classes, grad[0], color=colors)
-    axes[2].set(ylim=(-1.05, 1.05), title=r"gradient $\partial L/\partial z_k = p_k - y_k$",
+    axes[2].set(ylim=(-1.05, 1.05), title=r"gradient $\partial L/\partial z_k = \hat y_k - y_k$",
                 ylabel="gradient")
     for ax in axes:
         ax.axhline(0, color="0.6", lw=0.8)

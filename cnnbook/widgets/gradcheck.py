@@ -35,7 +35,7 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
         widgets.IntSlider(value=dilation, min=1, max=3, description=r"dilation \(d\)", **slider),
         widgets.IntSlider(value=height, min=3, max=12, description=r"height \(H\)", **slider),
         widgets.IntSlider(value=width, min=3, max=12, description=r"width \(W\)", **slider),
-        widgets.IntSlider(value=kernel_size, min=1, max=4, description=r"kernel \(K\)",
+        widgets.IntSlider(value=kernel_size, min=1, max=4, description=r"kernel \(KH = KW\)",
                           **slider),
     ]
     text = widgets.Output()

@@ -72,7 +72,7 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
     steps_s = widgets.IntSlider(value=steps, min=1, max=200, description="steps",
                           continuous_update=False, style=style)
     mom_s = widgets.FloatSlider(value=momentum, min=0.0, max=0.95, step=0.05,
-                          description=r"momentum \(\mu\)", continuous_update=False,
+                          description=r"momentum \(\rho\)", continuous_update=False,
                           style=style)
     x1_s = widgets.FloatSlider(value=x0[0], min=-5.0, max=5.0, step=0.1,
                          description=r"start \(x_1\)", continuous_update=False, style=style)

@@ -1,4 +1,4 @@
-"""Loss explorer: the logits of one example, its softmax and the gradient ``p - y``."""
+r"""Loss explorer: the logits of one example, its softmax and the gradient :math:`\hat y - y`."""
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -15,7 +15,7 @@ def softmax_explorer(logits=(2.0, 1.0, -1.0), true_class=0):
     r"""Sliders for the three logits of one example and its true class.
 
     Each change recomputes :func:`cnnbook.losses.softmax_cross_entropy` and redraws
-    :func:`cnnbook.viz.plot_softmax_bars` (logits, probabilities, gradient ``p - y``).
+    :func:`cnnbook.viz.plot_softmax_bars` (logits, probabilities, gradient :math:`\hat y - y`).
 
     Returns
     -------

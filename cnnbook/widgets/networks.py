@@ -38,7 +38,7 @@ def saliency_explorer(model, x, y, *, index=0):
     pick = widgets.IntSlider(value=index, min=0, max=len(x) - 1, description="image",
                              continuous_update=False, style=STYLE)
     cls = widgets.Dropdown(options=[("predicted", -1)] + [(str(k), k) for k in range(K)],
-                           value=-1, description="class \\(c\\)", style=STYLE)
+                           value=-1, description="class \\(k\\)", style=STYLE)
 
     def draw(fig):
         i = pick.value

@@ -31,7 +31,7 @@ def pool_explorer(fmap=None):
     fmap = np.asarray(fmap, dtype=np.float64)
     H, W = fmap.shape
     mode = widgets.ToggleButtons(options=["max", "avg"], value="max", description="pooling")
-    ksize = widgets.IntSlider(value=2, min=1, max=min(4, H, W), description=r"kernel \(k\)",
+    ksize = widgets.IntSlider(value=2, min=1, max=min(4, H, W), description=r"kernel \(KH = KW\)",
                               continuous_update=False, style=STYLE)
     stride = widgets.IntSlider(value=2, min=1, max=4, description=r"stride \(s\)",
                                continuous_update=False, style=STYLE)

@@ -104,7 +104,7 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
     steps_slider = widgets.IntSlider(value=steps, min=10, max=1000, step=10,
                                      description="steps", continuous_update=False, style=STYLE)
     noise_slider = widgets.FloatSlider(value=noise, min=0.0, max=2.0, step=0.1,
-                                       description="noise \\(\\sigma\\)",
+                                       description="noise std",
                                        continuous_update=False, style=STYLE)
 
     fits = {}  # (lr, steps, noise) -> recover_kernel result: a setting seen before is reused
