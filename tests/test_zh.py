@@ -130,7 +130,7 @@ def math_of(text: str) -> Counter:
         if m.group(3).strip().startswith("{math}"):
             found.append(OPTION.sub("", m.group(4)))
     text = FENCE_BLOCK.sub(lambda m: "" if m.group(3).strip().startswith("{math}") else m.group(0), text)
-    for pattern in (r"\$\$(.+?)\$\$", r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", r"(?<![\\$])\$([^$\n]+?)\$"):
+    for pattern in (r"\$\$(.+?)\$\$", r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", r"(?<![\\$])\$((?:[^$\n]|\n(?![ \t]*\n))+?)\$"):  # inline math may wrap a line
         found += [m.group(0) for m in re.finditer(pattern, text, re.S)]
         text = re.sub(pattern, " ", text, flags=re.S)
     return Counter(" ".join(f.split()) for f in found)
@@ -381,6 +381,7 @@ def test_the_checks_see_what_they_check():
     assert math_of(r"a $x$, $$\sum y$$ (eq) and `$z$` \begin{align}a\end{align}") == \
         Counter(["$x$", r"$$\sum y$$", r"\begin{align}a\end{align}"])
     assert math_of("```{math}\n:label: e\nx^2\n```") == Counter(["x^2"])
+    assert math_of("return $(a,\nb)$. Then $x$.") == Counter(["$(a, b)$", "$x$"])
     assert code_tokens("x = 1  # one\n# why\ny = x") == code_tokens("x = 1  # 一\ny = x")
     assert code_tokens("x = 1") != code_tokens("x = 2") != code_tokens("x = '2'")
     s = structure_of("(sec)=\nsee {doc}`the notation <appendix_notation>`, {eq}`chain` `code`")
