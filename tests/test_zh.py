@@ -91,7 +91,7 @@ def test_every_toc_caption_is_translated():
 # --------------------------------------------------------------------------- what must not change
 FENCE_BLOCK = re.compile(r"^([ \t]*)(`{3,}|~{3,}|:{3,})(.*?)\n(.*?)^\1\2[ \t]*$", re.M | re.S)
 INLINE_CODE = re.compile(r"(?<![`}])`([^`\n]+)`(?!`)")
-ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+ROLE = re.compile(r"(?<!`)\{([\w:-]+)\}`([^`]*)`")
 DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{([\w:-]+)\}[ \t]*(.*)$", re.M)
 OPTION = re.compile(r"^[ \t]*:([\w-]+):[ \t]*(.*)$", re.M)
 LABEL = re.compile(r"^[ \t]*\(([^)\s]+)\)=[ \t]*$", re.M)
