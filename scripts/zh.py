@@ -352,18 +352,28 @@ ENDS_CJK, STARTS_CJK = re.compile(rf"[{CJK}]$"), re.compile(rf"[{CJK}]")
 
 def join_cjk_lines(text: str) -> str:
     """Join the lines of a paragraph where both sides are Chinese: a line break renders as
-    a space, which Chinese text must not have. So translators may wrap lines anywhere."""
-    result, fence, joinable = [], None, False
+    a space, which Chinese text must not have. So translators may wrap lines anywhere.
+
+    A code fence's lines stay as they are. A directive's fence (```` ```{admonition} ````,
+    ```` ```{math} ````, ``:::{note}``) is not code: its body is joined like prose (math has no
+    Chinese to join), and the bare fence that closes it closes it, not a code block."""
+    result, code, directives, joinable = [], None, [], False
     for line in text.split("\n"):
         stripped = line.strip()
-        if fence:  # inside a fenced code block: as is
-            if stripped.startswith(fence) and not stripped.lstrip(fence[0]):
-                fence = None
+        if code:  # inside a fenced code block: as is
+            if stripped.startswith(code) and not stripped.lstrip(code[0]):
+                code = None
             result.append(line)
             continue
         m = FENCE.match(line)
-        if m and not m.group(2).strip().startswith("{") and m.group(1)[0] != ":":
-            fence = m.group(1)
+        if m:
+            chars, info = m.group(1), m.group(2).strip()
+            if not info and directives and chars == directives[-1]:
+                directives.pop()              # the end of a directive
+            elif info.startswith("{") or chars[0] == ":":
+                directives.append(chars)      # a directive opens
+            else:
+                code = chars                  # a code block opens
         elif joinable and ENDS_CJK.search(result[-1]) and STARTS_CJK.match(stripped):
             result[-1] += stripped
             continue

@@ -295,6 +295,11 @@ def test_join_cjk_lines():
     assert zh.join_cjk_lines("## 标题\n正文，\n  续行。\n* 项\n  续\n```\n中\n文\n```") == \
         "## 标题\n正文，续行。\n* 项续\n```\n中\n文\n```"
     assert zh.join_cjk_lines("中文 and\nEnglish\n中文") == "中文 and\nEnglish\n中文"
+    # a directive's closing fence closes it (it used to open a code block: no join after it)
+    assert zh.join_cjk_lines("甲\n乙\n\n```{math}\nx\n```\n\n丙\n丁") == \
+        "甲乙\n\n```{math}\nx\n```\n\n丙丁"
+    assert zh.join_cjk_lines("````{admonition} 题\n甲\n乙\n```{math}\nx\n```\n丙\n丁\n````\n戊\n己") == \
+        "````{admonition} 题\n甲乙\n```{math}\nx\n```\n丙丁\n````\n戊己"
 
 
 def _copy_book(tmp_path, pages):
