@@ -56,6 +56,11 @@ class Workspace:
         del buffers[self.keep:]
         return buf
 
+    def __deepcopy__(self, memo) -> "Workspace":
+        """A copy starts empty: the buffers hold nothing worth keeping (a model copied
+        for another thread, :func:`cnnbook.parallel.replicate`, gets its own)."""
+        return Workspace(self.keep)
+
     def nbytes(self) -> int:
         """Bytes held by all buffers."""
         return sum(b.nbytes for bufs in self._buffers.values() for b in bufs)
