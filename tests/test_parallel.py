@@ -230,3 +230,15 @@ def test_bad_workers(workers, error, message):
     with pytest.raises(error, match=message):
         train.fit(lenet_like(0), softmax_cross_entropy, SGD(0.1), x, y, epochs=1,
                   batch_size=8, rng=np.random.default_rng(0), progress=False, workers=workers)
+
+
+def test_max_pool_backward_twice_from_one_cache():
+    """The backward pass leaves the forward's cache as it found it."""
+    from cnnbook.functional import max_pool2d_backward, max_pool2d_forward
+    rng = np.random.default_rng(0)
+    x = np.maximum(rng.normal(size=(3, 2, 6, 6)), 0)           # ties at 0
+    for stride in (2, 1):
+        out, cache = max_pool2d_forward(x, kernel_size=2, stride=stride)
+        dout = rng.normal(size=out.shape)
+        first = max_pool2d_backward(dout, cache).copy()
+        np.testing.assert_array_equal(max_pool2d_backward(dout, cache), first)
