@@ -153,12 +153,21 @@ def test_replica_shares_parameters_and_owns_the_rest():
     assert model[0]._cache[0] == (4, 1, 12, 12)       # ... the model's is untouched
 
 
-@pytest.mark.parametrize("workers, n", [(2, 64), (2, 11), (3, 10), (4, 4)])
-def test_shard_gradients_sum_to_the_full_batch_gradient(workers, n):
+def residual_net(seed):
+    rng = np.random.default_rng(seed)
+    return Sequential(Conv2D(1, 3, 3, padding=1, rng=rng), ReLU(),
+                      Residual(Sequential(Conv2D(3, 3, 3, padding=1, rng=rng), ReLU())),
+                      MaxPool2D(3), Flatten(), Dense(3 * 4 * 4, 10, rng=rng))
+
+
+@pytest.mark.parametrize("workers, n, make", [(2, 64, lenet_like), (2, 11, lenet_like),
+                                              (3, 10, lenet_like), (4, 4, lenet_like),
+                                              (3, 7, residual_net)])
+def test_shard_gradients_sum_to_the_full_batch_gradient(workers, n, make):
     """Shards weighted by their share of the batch: the gradient of the mean loss."""
     x, y = data(n)
-    expected_loss, expected = full_batch_grads(lenet_like(0), x, y)
-    model, opt = lenet_like(0), RecordingSGD(0.1)
+    expected_loss, expected = full_batch_grads(make(0), x, y)
+    model, opt = make(0), RecordingSGD(0.1)
     history = train.fit(model, softmax_cross_entropy, opt, x, y, epochs=1, batch_size=n,
                         rng=np.random.default_rng(0), progress=False, workers=workers)
     assert history["loss"][0] == pytest.approx(expected_loss, rel=1e-13)
