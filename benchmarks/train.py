@@ -353,7 +353,8 @@ def print_table(rows, file=sys.stdout):
         print(f"{r['threads']:>7} {r['dtype']:>8} {r['framework']:>9} "
               f"{r.get('workers') or '-':>7} | {r['seconds']:>8.2f} "
               f"{r['images_per_s']:>7.0f} {r.get('ratio', '-'):>6} | {r['peak_rss_mb']:>11.0f} "
-              f"{marks[0]:>9.0f} {marks[1]:>6.0f} {marks[-1]:>6.0f} | "
+              f"{marks[0]:>9.0f} {marks[1]:>6.0f} "
+              f"{format(marks[2], '.0f') if len(marks) > 2 else '-':>6} | "   # older files: 2
               f"{r['loss_first']:>7.3f} -> {r['loss_last']:<6.3f}", file=file)
 
 
