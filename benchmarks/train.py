@@ -438,7 +438,10 @@ def main(argv=None):
         for t in threads:
             for dtype in dtypes:
                 for fw in (frameworks if k % 2 == 0 else frameworks[::-1]):
-                    runs.setdefault((t, dtype, fw), []).append(run_worker(fw, t, dtype, args))
+                    r = run_worker(fw, t, dtype, args)
+                    runs.setdefault((t, dtype, fw), []).append(r)
+                    print(f"run {k + 1}/{args.repeat}: {t} thread(s) {dtype} {fw}: "
+                          f"{r['seconds']:.2f} s", file=sys.stderr, flush=True)
     rows = []
     for t in threads:
         for dtype in dtypes:
