@@ -3,11 +3,14 @@
 LeNet-5 (conv 6@5x5 pad 2 -> ReLU -> max pool 2 -> conv 16@5x5 -> ReLU -> max pool 2 ->
 dense 120 -> ReLU -> dense 84 -> ReLU -> dense 10, softmax cross-entropy), SGD with
 momentum 0.9, batch 64, trained for one epoch on 60,000 synthetic 28x28 images (or on
-MNIST when ``--mnist DIR`` holds its IDX files). Each framework runs in its own
-subprocess, so that its peak memory (RSS) is its own and its thread count is set before
-numpy/torch start (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``,
-plus ``threadpoolctl`` and ``torch.set_num_threads``). Runs of the two frameworks are
-interleaved and the best of ``--repeat`` runs is kept.
+MNIST when ``--mnist DIR`` holds its IDX files). cnnbook's model is written as the book
+teaches it (default flags) and trained with ``cnnbook.train.fit(..., workers=threads)``:
+on 2 threads, each batch is split into two shards run on two threads (data parallelism,
+one BLAS thread each); PyTorch runs its usual loop with ``torch.set_num_threads(threads)``.
+Each framework runs in its own subprocess, so that its peak memory (RSS) is its own and its
+thread count is set before numpy/torch start (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
+``MKL_NUM_THREADS``, plus ``threadpoolctl`` and ``torch.set_num_threads``). The runs of all
+rows are interleaved, ``--repeat`` times, and each row shows its median run.
 
     python benchmarks/train.py                          # 60k images, 1 and 2 threads, float32 and float64
     python benchmarks/train.py --images 6400 --threads 1 --dtype float32   # a quick check
@@ -18,8 +21,10 @@ interleaved and the best of ``--repeat`` runs is kept.
     python benchmarks/train.py --show benchmarks/results/train.json --threads 1 --dtype float32
 
 Printed per row: seconds per epoch, images per second, the ratio cnnbook / PyTorch (below 1
-means cnnbook is faster), peak RSS of the process, and its RSS after a quarter and after half
-of the epoch's batches (equal numbers mean memory does not grow with the number of batches).
+means cnnbook is faster), peak RSS of the process, and its RSS after a quarter, half and all
+of the epoch (equal numbers mean memory does not grow with the number of batches), then the
+seconds of every repeat. ``--layers`` adds the forward and backward time of every layer
+(one model on one thread) and, for the conv layers, of their matrix products alone.
 Shared machines are noisy: compare ratios measured in one run, not absolute times across runs.
 """
 from __future__ import annotations
@@ -87,29 +92,32 @@ def cnnbook_model(dtype):
     import numpy as np
     from cnnbook.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
     rng = np.random.default_rng(1)
-    # The first layer's input is the data: no gradient needed, as for PyTorch's input.
+    # Written as the book teaches it, default flags: fit itself skips the data's gradient.
     return Sequential(
-        Conv2D(1, 6, 5, padding=2, rng=rng, dtype=dtype, input_grad=False), ReLU(),
-        MaxPool2D(2),
+        Conv2D(1, 6, 5, padding=2, rng=rng, dtype=dtype), ReLU(), MaxPool2D(2),
         Conv2D(6, 16, 5, rng=rng, dtype=dtype), ReLU(), MaxPool2D(2), Flatten(),
         Dense(400, 120, rng=rng, dtype=dtype), ReLU(),
         Dense(120, 84, rng=rng, dtype=dtype), ReLU(),
         Dense(84, 10, rng=rng, dtype=dtype))
 
 
-def cnnbook_runner(dtype):
-    """``step(xb, yb) -> loss`` for cnnbook, and a per-layer timer."""
+def cnnbook_runner(dtype, workers):
+    """``epoch(x, y, losses)``: one epoch of ``cnnbook.train.fit`` (appending each batch's
+    or shard's loss to ``losses``), and a per-layer timer."""
+    import numpy as np
     from cnnbook.losses import softmax_cross_entropy
     from cnnbook.optim import SGD
+    from cnnbook.train import fit
     model = cnnbook_model(dtype)
     opt = SGD(lr=LR, momentum=MOMENTUM)
 
-    def step(xb, yb):
-        out = model.forward(xb)
-        loss, dout = softmax_cross_entropy(out, yb)
-        model.backward(dout)
-        opt.step(model.params, model.grads)
-        return loss
+    def epoch(x, y, losses):
+        def loss_fn(out, yb):
+            loss, dout = softmax_cross_entropy(out, yb)
+            losses.append(float(loss))
+            return loss, dout
+        fit(model, loss_fn, opt, x, y, epochs=1, batch_size=BATCH,
+            rng=np.random.default_rng(2), progress=False, workers=workers)
 
     def layer_times(xb, yb):
         fwd, bwd = [], []
@@ -119,21 +127,64 @@ def cnnbook_runner(dtype):
             h = layer.forward(h)
             fwd.append(time.perf_counter() - t0)
         loss, g = softmax_cross_entropy(h, yb)
-        for layer in reversed(model.layers):
+        for i, layer in reversed(list(enumerate(model.layers))):
             t0 = time.perf_counter()
-            g = layer.backward(g)
+            g = layer.backward(g) if i else layer.param_backward(g)   # as fit does
             bwd.append(time.perf_counter() - t0)
+        gemms = conv_gemm_times(model)
         opt.step(model.params, model.grads)
-        return fwd, bwd[::-1]
+        return fwd, bwd[::-1], gemms
 
     def gather(x, y, idx):
         return x[idx], y[idx]
-    return step, layer_times, gather, lambda a: a
+    return epoch, layer_times, gather, lambda a: a
+
+
+def conv_gemm_times(model):
+    """Seconds of the matrix products alone of each conv layer of ``model`` (after a
+    forward pass, on operands of the shapes its last batch used), as ``{index: (forward,
+    backward)}``: forward ``[W_row | b] @ X_col``, backward ``X_col @ Delta^T`` plus, for
+    every layer but the first, ``W_row^T @ Delta`` (one product, as for few channels).
+    A floor for an im2col convolution: the rest of the layer's time is moving numbers."""
+    import numpy as np
+    from cnnbook.layers import Conv2D
+    times = {}
+    for i, layer in enumerate(model.layers):
+        if not isinstance(layer, Conv2D):
+            continue
+        cols = layer._cache[2]                             # K+1, L
+        K, L = cols.shape[0] - 1, cols.shape[1]
+        F = layer.out_channels
+        w_row = np.ones((F, K + 1), cols.dtype)
+        delta = np.ones((F, L), cols.dtype)
+        out, dwb, dcols = np.empty((F, L), cols.dtype), np.empty((K + 1, F), cols.dtype), None
+        if i:
+            dcols = np.empty((K, L), cols.dtype)
+
+        def fwd():
+            np.matmul(w_row, cols, out=out)
+
+        def bwd():
+            np.matmul(cols, delta.T, out=dwb)
+            if dcols is not None:
+                np.matmul(w_row[:, :K].T, delta, out=dcols)
+        best = []
+        for f in (fwd, bwd):
+            f()
+            t = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                f()
+                t.append(time.perf_counter() - t0)
+            best.append(min(t))
+        times[i] = tuple(best)
+    return times
 
 
 # ------------------------------------------------------------------------------ torch
 
-def torch_runner(dtype):
+def torch_runner(dtype, workers):
+    import numpy as np
     import torch
     from torch import nn
     torch.manual_seed(1)
@@ -152,6 +203,12 @@ def torch_runner(dtype):
         loss.backward()
         opt.step()
         return float(loss)
+
+    def epoch(x, y, losses):
+        order = torch.from_numpy(np.random.default_rng(2).permutation(len(x)))
+        for b in range(0, len(x), BATCH):
+            idx = order[b:b + BATCH]
+            losses.append(step(x[idx], y[idx]))
 
     def layer_times(xb, yb):
         """Each layer on a detached input, so its forward and backward can be timed alone."""
@@ -177,17 +234,47 @@ def torch_runner(dtype):
             bwd.append(time.perf_counter() - t0)
             g = inputs[i].grad
         opt.step()
-        return fwd, bwd[::-1]
+        return fwd, bwd[::-1], {}
 
     def convert(a):
         return torch.from_numpy(a)
 
     def gather(x, y, idx):
         return x[idx], y[idx]
-    return step, layer_times, gather, convert
+    return epoch, layer_times, gather, convert
 
 
 # ------------------------------------------------------------------------------ worker
+
+class RssSampler:
+    """Samples this process's RSS every 20 ms on a thread, to read it at fractions of an
+    epoch whose batches run inside ``fit``."""
+
+    def __init__(self):
+        import threading
+        self.samples, self._stop = [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.02):
+            self.samples.append((time.perf_counter(), rss_mb()))
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.end = time.perf_counter()
+
+    def at(self, fraction):
+        """RSS at ``fraction`` of the elapsed time (the last sample before it)."""
+        t = self.start + fraction * (self.end - self.start)
+        before = [r for s, r in self.samples if s <= t]
+        return before[-1] if before else rss_mb()
+
 
 def worker(args):
     """Train one epoch in this process; print one JSON line with the measurements."""
@@ -200,38 +287,34 @@ def worker(args):
         make = torch_runner
     else:
         make = cnnbook_runner
+    workers = args.threads if args.worker == "cnnbook" else None
     x, y = load_data(args.images, args.dtype, args.mnist)
     rss_data = rss_mb()
-    step, layer_times, gather, convert = make(args.dtype)
+    epoch, layer_times, gather, convert = make(args.dtype, workers)
     x, y = convert(x), convert(y)
-    n = len(x)
-    n_batches = -(-n // BATCH)
-    order = convert(np.random.default_rng(2).permutation(n))
-    for k in range(3):  # warm up: first calls allocate and load code
-        step(*gather(x, y, order[k * BATCH:(k + 1) * BATCH]))
-    marks = {max(1, n_batches // 4): None, max(2, n_batches // 2): None}
+    epoch(x[:3 * BATCH], y[:3 * BATCH], [])  # warm up: first calls allocate and load code
     losses = []
-    t0 = time.perf_counter()
-    for b in range(n_batches):
-        losses.append(step(*gather(x, y, order[b * BATCH:(b + 1) * BATCH])))
-        if b + 1 in marks:
-            marks[b + 1] = rss_mb()
-    seconds = time.perf_counter() - t0
-    result = dict(framework=args.worker, threads=args.threads, dtype=args.dtype, images=n,
-                  seconds=seconds, images_per_s=n / seconds, peak_rss_mb=peak_rss_mb(),
-                  data_rss_mb=rss_data, rss_marks={str(k): v for k, v in marks.items()},
-                  loss_first=float(np.mean(losses[:20])), loss_last=float(np.mean(losses[-20:])))
+    with RssSampler() as rss:
+        epoch(x, y, losses)
+    seconds = rss.end - rss.start
+    n = len(x)
+    marks = {"1/4": rss.at(0.25), "1/2": rss.at(0.5), "end": rss.at(1.0)}
+    result = dict(framework=args.worker, threads=args.threads, workers=workers,
+                  dtype=args.dtype, images=n, seconds=seconds, images_per_s=n / seconds,
+                  peak_rss_mb=peak_rss_mb(), data_rss_mb=rss_data, rss_marks=marks,
+                  loss_first=float(np.mean(losses[:40])), loss_last=float(np.mean(losses[-40:])))
     if args.layers:
-        fwd = np.zeros(len(LAYER_NAMES))
-        bwd = np.zeros(len(LAYER_NAMES))
-        runs = []
-        for b in range(min(40, n_batches)):
-            runs.append(layer_times(*gather(x, y, order[b * BATCH:(b + 1) * BATCH])))
-        f = np.array([r[0] for r in runs])
-        g = np.array([r[1] for r in runs])
-        fwd, bwd = np.median(f, axis=0) * 1e3, np.median(g, axis=0) * 1e3
+        n_batches = -(-n // BATCH)
+        order = convert(np.random.default_rng(3).permutation(n))
+        runs = [layer_times(*gather(x, y, order[b * BATCH:(b + 1) * BATCH]))
+                for b in range(min(40, n_batches))]
+        fwd = np.median([r[0] for r in runs], axis=0) * 1e3
+        bwd = np.median([r[1] for r in runs], axis=0) * 1e3
         result["layers"] = {name: [float(a), float(b)]
                             for name, a, b in zip(LAYER_NAMES, fwd, bwd)}
+        if runs[0][2]:
+            result["gemm"] = {LAYER_NAMES[i]: [float(np.median([r[2][i][j] for r in runs])) * 1e3
+                                               for j in (0, 1)] for i in runs[0][2]}
     print(json.dumps(result))
 
 
@@ -261,31 +344,41 @@ def torch_available():
 # ------------------------------------------------------------------------------ report
 
 def print_table(rows, file=sys.stdout):
-    """One row per framework/threads/dtype, 82 characters wide (the book's text column)."""
-    head = (f"{'thr':>3} {'dtype':>7} {'framework':>9} | {'s/epoch':>7} {'img/s':>6} "
-            f"{'ratio':>5} | {'RSS MB':>6} {'@1/4':>5} {'@1/2':>5} | {'loss 1st->last':>14}")
+    head = (f"{'threads':>7} {'dtype':>8} {'framework':>9} {'workers':>7} | {'s/epoch':>8} "
+            f"{'img/s':>7} {'ratio':>6} | {'peak RSS MB':>11} {'RSS @1/4':>9} {'@1/2':>6} "
+            f"{'@end':>6} | {'loss first->last':>17}")
     print(head, file=file)
     print("-" * len(head), file=file)
     for r in rows:
         marks = list(r["rss_marks"].values())
-        print(f"{r['threads']:>3} {r['dtype']:>7} {r['framework']:>9} | {r['seconds']:>7.2f} "
-              f"{r['images_per_s']:>6.0f} {r.get('ratio', '-'):>5} | {r['peak_rss_mb']:>6.0f} "
-              f"{marks[0]:>5.0f} {marks[-1]:>5.0f} | "
-              f"{r['loss_first']:>5.3f} -> {r['loss_last']:<5.3f}", file=file)
+        print(f"{r['threads']:>7} {r['dtype']:>8} {r['framework']:>9} "
+              f"{r.get('workers') or '-':>7} | {r['seconds']:>8.2f} "
+              f"{r['images_per_s']:>7.0f} {r.get('ratio', '-'):>6} | {r['peak_rss_mb']:>11.0f} "
+              f"{marks[0]:>9.0f} {marks[1]:>6.0f} "
+              f"{format(marks[2], '.0f') if len(marks) > 2 else '-':>6} | "   # older files: 2
+              f"{r['loss_first']:>7.3f} -> {r['loss_last']:<6.3f}", file=file)
+
+
+def print_runs(rows, file=sys.stdout):
+    """Every repeat's seconds per epoch, in the order they ran (median in the table)."""
+    for r in rows:
+        if "all_seconds" in r:
+            print(f"{r['threads']} thread(s) {r['dtype']} {r['framework']:>7}: "
+                  + ", ".join(f"{t:.2f}" for t in r["all_seconds"]) + " s", file=file)
 
 
 def print_layers(rows, file=sys.stdout):
-    """Forward and backward time of every layer; the torch columns only when torch ran."""
     for r in rows:
         if r["framework"] != "cnnbook" or "layers" not in r:
             continue
         ref = next((t for t in rows if t["framework"] == "torch" and t["threads"] == r["threads"]
                     and t["dtype"] == r["dtype"] and "layers" in t), None)
+        gemm = r.get("gemm", {})
         print(f"\nper layer, ms per batch of {BATCH} (median of 40 batches), "
-              f"{r['dtype']}, {r['threads']} thread(s)\n"
+              f"{r['dtype']}, {r['threads']} thread(s), one model on this thread\n"
               + ("ratio = cnnbook / torch" if ref else "cnnbook only: torch not measured"),
               file=file)
-        if ref is None:
+        if ref is None:   # no torch columns full of nan
             print(f"{'layer':<8} | {'fwd':>7} | {'bwd':>7}", file=file)
             for name, (f, b) in r["layers"].items():
                 print(f"{name:<8} | {f:>7.3f} | {b:>7.3f}", file=file)
@@ -293,15 +386,23 @@ def print_layers(rows, file=sys.stdout):
             print(f"{'total':<8} | {tot_f:>7.3f} | {tot_b:>7.3f}", file=file)
             continue
         print(f"{'layer':<8} | {'fwd':>7} {'torch':>7} {'ratio':>6} | {'bwd':>7} {'torch':>7} "
-              f"{'ratio':>6}", file=file)
+              f"{'ratio':>6}" + (f" | {'GEMM fwd':>8} {'GEMM bwd':>8}" if gemm else ""),
+              file=file)
         tot = [0.0, 0.0, 0.0, 0.0]
         for name, (f, b) in r["layers"].items():
             tf, tb = ref["layers"][name]
             tot = [tot[0] + f, tot[1] + tf, tot[2] + b, tot[3] + tb]
+            g = (f" | {gemm[name][0]:>8.3f} {gemm[name][1]:>8.3f}" if name in gemm
+                 else (f" | {'':>8} {'':>8}" if gemm else ""))
             print(f"{name:<8} | {f:>7.3f} {tf:>7.3f} {f / tf:>6.2f} | {b:>7.3f} {tb:>7.3f} "
-                  f"{b / tb:>6.2f}", file=file)
+                  f"{b / tb:>6.2f}" + g.rstrip(), file=file)
         print(f"{'total':<8} | {tot[0]:>7.3f} {tot[1]:>7.3f} {tot[0] / tot[1]:>6.2f} | "
               f"{tot[2]:>7.3f} {tot[3]:>7.3f} {tot[2] / tot[3]:>6.2f}", file=file)
+        if gemm:
+            print("GEMM: the conv layer's matrix products alone, on operands of its shapes "
+                  "(forward [W_row | b] @ X_col; backward X_col @ Delta^T, and W_row^T @ Delta "
+                  "when the input gradient is needed): the floor of an im2col convolution",
+                  file=file)
 
 
 def main(argv=None):
@@ -309,7 +410,8 @@ def main(argv=None):
     parser.add_argument("--images", type=int, default=60000, help="images per epoch")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     parser.add_argument("--dtype", default="float32,float64", help="float32, float64 or both")
-    parser.add_argument("--repeat", type=int, default=2, help="epochs per row (best is kept)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="epochs per row, interleaved (the median is shown)")
     parser.add_argument("--mnist", help="folder with MNIST's train-*-idx*-ubyte[.gz] files")
     parser.add_argument("--layers", action="store_true", help="time every layer too")
     parser.add_argument("--no-torch", action="store_true", help="cnnbook only")
@@ -340,25 +442,37 @@ def main(argv=None):
     threads = [int(t) for t in args.threads.split(",")]
     dtypes = args.dtype.split(",")
     print(f"LeNet-5, one epoch of {args.images} {'MNIST' if args.mnist else 'synthetic'} "
-          f"28x28 images, batch {BATCH},\nSGD momentum {MOMENTUM}; best of {args.repeat}; "
+          f"28x28 images, batch {BATCH}, SGD momentum {MOMENTUM}; median of {args.repeat}; "
           f"numpy {np.__version__}, {platform.machine()} with {os.cpu_count()} CPUs; "
           + ("torch " + __import__("torch").__version__ if "torch" in frameworks
              else "torch not measured"))
+    runs = {}  # (threads, dtype, framework) -> results, in the order they ran
+    for k in range(args.repeat):  # interleaved: a burst of load hits every row
+        for t in threads:
+            for dtype in dtypes:
+                for fw in (frameworks if k % 2 == 0 else frameworks[::-1]):
+                    r = run_worker(fw, t, dtype, args)
+                    runs.setdefault((t, dtype, fw), []).append(r)
+                    print(f"run {k + 1}/{args.repeat}: {t} thread(s) {dtype} {fw}: "
+                          f"{r['seconds']:.2f} s", file=sys.stderr, flush=True)
     rows = []
     for t in threads:
         for dtype in dtypes:
-            best = {}
-            for k in range(args.repeat):  # interleave, alternating which goes first
-                for fw in (frameworks if k % 2 == 0 else frameworks[::-1]):
-                    r = run_worker(fw, t, dtype, args)
-                    if fw not in best or r["seconds"] < best[fw]["seconds"]:
-                        best[fw] = r
-            if "torch" in best:
-                best["cnnbook"]["ratio"] = f"{best['cnnbook']['seconds'] / best['torch']['seconds']:.2f}"
-            rows += [best[fw] for fw in frameworks]
+            median = {}
+            for fw in frameworks:
+                results = runs[(t, dtype, fw)]
+                ranked = sorted(results, key=lambda r: r["seconds"])
+                median[fw] = dict(ranked[(len(ranked) - 1) // 2],
+                                  all_seconds=[r["seconds"] for r in results])
+            if "torch" in median:
+                ratio = median["cnnbook"]["seconds"] / median["torch"]["seconds"]
+                median["cnnbook"]["ratio"] = f"{ratio:.2f}"
+            rows += [median[fw] for fw in frameworks]
     print_table(rows)
-    print("ratio = cnnbook / torch seconds per epoch (below 1: cnnbook is faster);\n"
-          "RSS in MB: peak, after 1/4 and after 1/2 of the batches, data included")
+    print("ratio = cnnbook / torch seconds per epoch (below 1: cnnbook is faster); cnnbook "
+          "runs fit(..., workers=threads); RSS in MB after 1/4, 1/2 and all of the epoch, "
+          "data included")
+    print_runs(rows)
     if args.layers:
         print_layers(rows)
     if args.save:

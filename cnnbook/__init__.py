@@ -9,6 +9,8 @@ Modules, one per idea the book teaches:
 * :mod:`cnnbook.optim` - gradient descent, SGD (momentum, Nesterov), Adam, schedules.
 * :mod:`cnnbook.gradcheck` - central-difference gradient checks.
 * :mod:`cnnbook.train` - ``fit``/``evaluate``/``predict`` and weight files.
+* :mod:`cnnbook.parallel` - data parallelism: ``fit(..., workers=k)`` runs the shards of
+  every batch on ``k`` threads and sums their gradients.
 * :mod:`cnnbook.data` - the 8x8 digits, MNIST IDX reader, splitting and batches, a photo
   (and :mod:`cnnbook.synthetic`, tiny synthetic images).
 * :mod:`cnnbook.exercises` - ``check(name, fn)``: tests a reader's own backward pass

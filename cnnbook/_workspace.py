@@ -20,7 +20,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["Workspace", "scratch", "scratch_like"]
+__all__ = ["Workspace", "scratch", "scratch_like", "empty_like_layout", "zeros_like"]
 
 
 class Workspace:
@@ -56,6 +56,11 @@ class Workspace:
         del buffers[self.keep:]
         return buf
 
+    def __deepcopy__(self, memo) -> "Workspace":
+        """A copy starts empty: the buffers hold nothing worth keeping (a model copied
+        for another thread, :func:`cnnbook.parallel.replicate`, gets its own)."""
+        return Workspace(self.keep)
+
     def nbytes(self) -> int:
         """Bytes held by all buffers."""
         return sum(b.nbytes for bufs in self._buffers.values() for b in bufs)
@@ -75,10 +80,40 @@ def scratch() -> Workspace:
     return ws
 
 
+def _memory_order(a: np.ndarray) -> list[int]:
+    """``a``'s axes from the slowest-varying in memory to the fastest."""
+    return sorted(range(a.ndim), key=lambda i: -a.strides[i])
+
+
 def scratch_like(a: np.ndarray, name: str, dtype) -> np.ndarray:
     """A scratch buffer (see :func:`scratch`) of ``a``'s shape whose axes lie in memory in
     the same order as ``a``'s (``a`` contiguous, possibly transposed, e.g. batch-last), so
     element-wise passes over both read and write contiguous memory."""
-    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])   # slowest axis first
+    order = _memory_order(a)
     buf = scratch().get(name, [a.shape[i] for i in order], dtype)
+    return buf.transpose(np.argsort(order))
+
+
+def empty_like_layout(a: np.ndarray, shape, dtype, *, zero: bool = False) -> np.ndarray:
+    """A new array of ``shape`` (the same number of axes as ``a``) laid out in memory in
+    ``a``'s axis order (e.g. batch-last), uninitialised or zero-filled. Returned to the
+    caller: not a scratch buffer."""
+    order = _memory_order(a)
+    make = np.zeros if zero else np.empty
+    return make([shape[i] for i in order], dtype).transpose(np.argsort(order))
+
+
+def zeros_like(a: np.ndarray) -> np.ndarray:
+    """Zeros of ``a``'s shape, dtype and memory layout, read-only and reused by the calling
+    thread: a second operand for ``np.maximum(a, zeros)``, whose vectorized loop needs two
+    arrays (against the scalar 0 it runs about twice as slowly)."""
+    order = _memory_order(a)
+    ws = getattr(_local, "zeros", None)
+    if ws is None:
+        ws = _local.zeros = Workspace(keep=4)
+    shape = [a.shape[i] for i in order]
+    buf = ws.get("zeros", shape, a.dtype)
+    if buf.flags.writeable:                  # new: fill once, then never written again
+        buf[...] = 0
+        buf.flags.writeable = False
     return buf.transpose(np.argsort(order))

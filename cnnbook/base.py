@@ -3,7 +3,12 @@
 A layer is a thin object over a pair of kernels from :mod:`cnnbook.functional`:
 
 * ``forward(x)`` computes the output and keeps the kernel's ``cache``;
-* ``backward(dout)`` fills ``self.grads`` (same keys as ``self.params``) and returns ``dx``.
+* ``backward(dout)`` fills ``self.grads`` (same keys as ``self.params``) and returns ``dx``;
+* ``param_backward(dout)`` fills ``self.grads`` only, for a layer whose input needs no
+  gradient (the data, at the bottom of a network): :func:`cnnbook.train.fit` uses it, as
+  PyTorch skips the gradient of an input that does not require one. The default runs
+  ``backward`` and drops ``dx`` (a layer without parameters does nothing); layers that can
+  skip the work override it.
 
 Parameters live in ``params`` (name -> array), their gradients in ``grads``, and
 non-trainable state such as batch-norm running statistics in ``buffers``. An optimizer
@@ -42,6 +47,16 @@ class Layer:
 
     def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def param_backward(self, dout: np.ndarray) -> None:
+        """Fill ``grads`` without computing the gradient of the input; returns ``None``.
+
+        This default runs :meth:`backward` and drops ``dx``, and does nothing at all for a
+        layer without parameters (there is nothing to fill); layers whose input gradient
+        costs real work (``Conv2D``, ``Dense``, ``BatchNorm2D``, containers) skip it.
+        """
+        if self.num_parameters():
+            self.backward(dout)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
@@ -215,6 +230,22 @@ class Sequential(Container):
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
+
+    def param_backward(self, dout: np.ndarray) -> None:
+        """Fill ``grads`` without the gradient of the model's input (what :func:`fit
+        <cnnbook.train.fit>` needs: nobody uses the gradient of the data).
+
+        The layers above the first one with parameters run :meth:`backward` as usual; that
+        layer runs its own ``param_backward`` (a ``Conv2D`` then skips col2im); the layers
+        below it (e.g. a leading ``Flatten``) are not visited.
+        """
+        first = next((i for i, layer in enumerate(self.layers) if layer.num_parameters()),
+                     None)
+        if first is None:
+            return
+        for layer in reversed(self.layers[first + 1:]):
+            dout = layer.backward(dout)
+        self.layers[first].param_backward(dout)
 
     def __getitem__(self, i):
         return self.layers[i]

@@ -170,7 +170,7 @@ def batch_norm2d_forward(x, gamma, beta, *, running_mean, running_var, training,
     return out, (x, x_hat, gamma, beta, std, bool(training))
 
 
-def batch_norm2d_backward(dout, cache):
+def batch_norm2d_backward(dout, cache, *, input_grad=True):
     r"""Backward pass of :func:`batch_norm2d_forward`, with the compact formula.
 
     Parameters
@@ -179,10 +179,12 @@ def batch_norm2d_backward(dout, cache):
         Upstream gradient :math:`\delta = \partial L/\partial y`.
     cache : tuple
         From :func:`batch_norm2d_forward`.
+    input_grad : bool
+        ``False`` skips :math:`\partial L/\partial x` (``dx`` is then ``None``).
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
+    dx : ndarray, shape (N, C, H, W), or None
     dgamma : ndarray, shape (C,)
     dbeta : ndarray, shape (C,)
 
@@ -211,13 +213,15 @@ def batch_norm2d_backward(dout, cache):
     dout = check_dout(dout, x.shape, "batch_norm2d_backward")
     dbeta = dout.sum(axis=_AXES)  # C
     dgamma = (dout * x_hat).sum(axis=_AXES)  # C
-    if training:
+    if not input_grad:
+        dx = None
+    elif training:
         M = x.size // x.shape[1]
         dx = _bc(gamma / std / M) * (M * dout - _bc(dbeta) - x_hat * _bc(dgamma))  # N,C,H,W
     else:
         dx = _bc(gamma / std) * dout  # N,C,H,W
-    return (dx.astype(x.dtype, copy=False), dgamma.astype(gamma.dtype, copy=False),
-            dbeta.astype(beta.dtype, copy=False))
+    return (None if dx is None else dx.astype(x.dtype, copy=False),
+            dgamma.astype(gamma.dtype, copy=False), dbeta.astype(beta.dtype, copy=False))
 
 
 def batch_norm2d_forward_naive(x, gamma, beta, *, running_mean, running_var, training,
@@ -390,6 +394,11 @@ class BatchNorm2D(Layer):
         dx, dgamma, dbeta = batch_norm2d_backward(dout, self._take_cache())
         self.grads = {"gamma": dgamma, "beta": dbeta}
         return dx
+
+    def param_backward(self, dout: np.ndarray) -> None:
+        """``grads`` only (:func:`batch_norm2d_backward` with ``input_grad=False``)."""
+        _, dgamma, dbeta = batch_norm2d_backward(dout, self._take_cache(), input_grad=False)
+        self.grads = {"gamma": dgamma, "beta": dbeta}
 
     def extra_repr(self) -> str:
         return f"num_features={self.num_features}, eps={self.eps:g}, momentum={self.momentum:g}"

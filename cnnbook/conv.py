@@ -422,10 +422,11 @@ class Conv2D(Layer):
     dtype : numpy dtype
         Dtype of the parameters.
     input_grad : bool
-        Whether :meth:`backward` computes the gradient of the input. ``False`` suits the
-        first layer of a network, whose input is the data: ``backward`` then fills
-        ``grads`` and returns ``None`` (PyTorch likewise skips it for an input that does not
-        require a gradient). Default ``True``.
+        Whether :meth:`backward` computes the gradient of the input. ``False`` makes
+        ``backward`` fill ``grads`` and return ``None``. Not needed for the first layer of
+        a network trained with :func:`cnnbook.train.fit`, which calls
+        :meth:`param_backward` (no input gradient) on it anyway, as PyTorch skips the
+        gradient of an input that does not require one. Default ``True``.
 
     Attributes
     ----------
@@ -477,8 +478,14 @@ class Conv2D(Layer):
         return out
 
     def backward(self, dout):
-        cache = self._take_cache()
-        dx, dw, db = conv2d_backward(dout, cache, input_grad=self.input_grad)
+        return self._backward(dout, self.input_grad)
+
+    def param_backward(self, dout):
+        """``grads`` only: :func:`conv2d_backward` with ``input_grad=False`` (no col2im)."""
+        self._backward(dout, False)
+
+    def _backward(self, dout, input_grad):
+        dx, dw, db = conv2d_backward(dout, self._take_cache(), input_grad=input_grad)
         self.grads["weight"], self.grads["bias"] = dw, db
         return dx
 

@@ -94,7 +94,7 @@ def linear_forward(x, w, b):
     return out, (x, w, b)
 
 
-def linear_backward(dout, cache):
+def linear_backward(dout, cache, *, input_grad=True):
     r"""Backward pass of :func:`linear_forward`.
 
     Parameters
@@ -103,10 +103,12 @@ def linear_backward(dout, cache):
         Upstream gradient :math:`\partial L/\partial Z`.
     cache : tuple
         From :func:`linear_forward`.
+    input_grad : bool
+        ``False`` skips :math:`\partial L/\partial X` (``dx`` is then ``None``).
 
     Returns
     -------
-    dx : ndarray, shape (N, D)
+    dx : ndarray, shape (N, D), or None
     dw : ndarray, shape (M, D)
     db : ndarray, shape (M,)
 
@@ -121,11 +123,11 @@ def linear_backward(dout, cache):
     x, w, b = cache
     dout = check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward")
     with blas_threads_for(x.shape[0], w.shape[0], x.shape[1]):  # one thread if small
-        dx = dout @ w.astype(x.dtype, copy=False)  # N,D
+        dx = dout @ w.astype(x.dtype, copy=False) if input_grad else None  # N,D
         dw = dout.T @ x  # M,D
     db = dout.sum(axis=0)  # M
-    return (dx.astype(x.dtype, copy=False), dw.astype(w.dtype, copy=False),
-            db.astype(b.dtype, copy=False))
+    return (None if dx is None else dx.astype(x.dtype, copy=False),
+            dw.astype(w.dtype, copy=False), db.astype(b.dtype, copy=False))
 
 
 def linear_forward_naive(x, w, b):
@@ -354,6 +356,11 @@ class Dense(Layer):
         dx, dw, db = linear_backward(dout, self._take_cache())
         self.grads = {"weight": dw, "bias": db}
         return dx
+
+    def param_backward(self, dout: np.ndarray) -> None:
+        """``grads`` only (:func:`linear_backward` with ``input_grad=False``)."""
+        _, dw, db = linear_backward(dout, self._take_cache(), input_grad=False)
+        self.grads = {"weight": dw, "bias": db}
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}"

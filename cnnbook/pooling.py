@@ -27,7 +27,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_dout, check_kernel_fits, check_ndim, pair
 from ._windows import kernel_taps
-from ._workspace import scratch_like
+from ._workspace import empty_like_layout, scratch_like
 from .base import KernelLayer
 from .conv import conv_output_size
 
@@ -180,8 +180,9 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     out : ndarray, shape (N, C, OH, OW)
         Same memory layout as ``x``.
     cache : tuple
-        The (padded) input and the output, from which the backward pass finds each
-        window's first maximum.
+        The (padded) input's shape and dtype, the options, and for every kernel tap after the first
+        a boolean mask of the windows where that tap set a new maximum (what the backward
+        pass routes the gradient with, as PyTorch keeps the index of each maximum).
 
     Notes
     -----
@@ -190,6 +191,10 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     is :math:`KH\,KW - 1` calls of ``np.maximum``:
 
     .. math:: y_{n,c,i,j} = \max_{p,q}\ \tilde x_{n,c,\,s_h i + p,\, s_w j + q}
+
+    Taken in row-major order, a tap *beats* the running maximum when it is strictly
+    larger than every earlier tap; the last tap that beats it is the window's first
+    maximum (ties stay with the earlier tap, as in PyTorch).
     """
     where = "max_pool2d_forward"
     x, kernel, stride, padding = _check_pool_inputs(x, kernel_size, stride, padding, where)
@@ -197,14 +202,15 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     OH, OW = _out_hw(x.shape, kernel, stride, padding)
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
-    out = None
-    for _, _, rows, cols in kernel_taps(kernel, stride, (OH, OW)):
+    taps = list(kernel_taps(kernel, stride, (OH, OW)))
+    _, _, rows, cols = taps[0]
+    out = x[:, :, rows, cols].copy(order="K")                 # N, C, OH, OW, x's layout
+    beats = []                                                 # one mask per later tap
+    for _, _, rows, cols in taps[1:]:
         window_values = x[:, :, rows, cols]                    # N, C, OH, OW
-        if out is None:  # order="K" keeps the input's memory layout
-            out = window_values.copy(order="K")
-        else:
-            np.maximum(out, window_values, out=out)
-    return out, (x, kernel, stride, padding, out)
+        beats.append(np.greater(window_values, out, out=np.empty_like(out, dtype=bool)))
+        np.maximum(out, window_values, out=out)
+    return out, (x.shape, x.dtype, kernel, stride, padding, beats)
 
 
 def max_pool2d_backward(dout, cache):
@@ -219,6 +225,7 @@ def max_pool2d_backward(dout, cache):
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
+        Laid out in memory like the forward output (batch-last after a conv layer).
 
     Notes
     -----
@@ -227,41 +234,43 @@ def max_pool2d_backward(dout, cache):
         \frac{\partial L}{\partial x_{n,c,h,v}} = \sum_{i,j} \delta_{n,c,i,j}\,
         [\,(h, v) \text{ is the first maximum of window } (i, j)\,]
 
-    Computed tap by tap in row-major order: tap :math:`(p, q)` takes the gradient of the
-    windows whose value there equals the maximum and that no earlier tap has taken (so a
-    tie goes to the first maximum only), and adds it to the strided slice the tap reads;
-    overlapping windows accumulate. Without overlap each input belongs to at most one
-    window, so the routed gradient is written straight into that slice (and when the
-    windows tile the input, nothing needs zeroing first). The masks live in scratch
-    buffers laid out like the forward output (batch-last after a conv layer), so every
-    pass reads and writes contiguous memory.
+    Computed tap by tap from the last to the first: a window's maximum is the last tap
+    that beat the running maximum in the forward pass (the first tap if none did), so tap
+    :math:`k` takes the gradient of the windows it beat and no later tap beat, and adds it
+    to the strided slice it reads; overlapping windows accumulate. Without overlap each
+    input belongs to at most one window, so the routed gradient is written straight into
+    that slice (and when the windows tile the input, nothing needs zeroing first).
     """
-    x_pad, kernel, stride, (P_h, P_w), out = cache
-    dout = check_dout(dout, out.shape, "max_pool2d_backward")
-    (KH, KW), (s_h, s_w), (OH, OW) = kernel, stride, out.shape[2:]
+    padded_shape, dtype, kernel, stride, (P_h, P_w), beats = cache
+    N, C = padded_shape[:2]
+    OH = conv_output_size(padded_shape[2], kernel[0], stride[0])
+    OW = conv_output_size(padded_shape[3], kernel[1], stride[1])
+    dout = check_dout(dout, (N, C, OH, OW), "max_pool2d_backward")
+    (KH, KW), (s_h, s_w) = kernel, stride
     overlap = s_h < KH or s_w < KW
-    tiled = (s_h, s_w) == (KH, KW) and x_pad.shape[2:] == (KH * OH, KW * OW)
-    dx = np.empty_like(x_pad) if tiled else np.zeros_like(x_pad)
-    grad = scratch_like(out, "maxpool_dout", x_pad.dtype)
-    grad[...] = dout                         # in out's memory layout and dtype
-    free = scratch_like(out, "maxpool_free", bool)   # windows whose maximum is not yet found
-    free[...] = True
-    hit = scratch_like(out, "maxpool_hit", bool)
-    routed = scratch_like(out, "maxpool_routed", x_pad.dtype) if overlap else None
+    tiled = (s_h, s_w) == (KH, KW) and padded_shape[2:] == (KH * OH, KW * OW)
+    like = beats[0] if beats else dout                         # the forward output's layout
+    dx = empty_like_layout(like, padded_shape, dtype, zero=not tiled)
     taps = list(kernel_taps(kernel, stride, (OH, OW)))
-    for k, (_, _, rows, cols) in enumerate(taps):
-        np.equal(x_pad[:, :, rows, cols], out, out=hit)
-        if k < len(taps) - 1:
-            np.logical_and(hit, free, out=hit)
-            np.logical_xor(free, hit, out=free)
+    buf = scratch_like(like, "maxpool_hit", bool)
+    taken = scratch_like(like, "maxpool_taken", bool)          # windows a later tap took
+    routed = scratch_like(like, "maxpool_routed", dtype) if overlap else None
+    for k in range(len(taps) - 1, -1, -1):
+        _, _, rows, cols = taps[k]
+        if k == len(taps) - 1:                                 # the last tap that beat
+            hit = beats[k - 1] if k else np.ones_like(buf)
+            np.copyto(taken, hit)
+        elif k:
+            hit = np.greater(beats[k - 1], taken, out=buf)    # beat, and no later tap did
+            np.logical_or(taken, beats[k - 1], out=taken)
         else:
-            hit = free  # the last tap is the maximum of every window still free
+            hit = np.logical_not(taken, out=buf)               # no tap beat the first
         if overlap:
-            np.multiply(grad, hit, out=routed)
+            np.multiply(dout, hit, out=routed)
             dx[:, :, rows, cols] += routed
         else:
-            np.multiply(grad, hit, out=dx[:, :, rows, cols])
-    H, W = x_pad.shape[2] - 2 * P_h, x_pad.shape[3] - 2 * P_w
+            np.multiply(dout, hit, out=dx[:, :, rows, cols])
+    H, W = padded_shape[2] - 2 * P_h, padded_shape[3] - 2 * P_w
     return dx[:, :, P_h:P_h + H, P_w:P_w + W]
 
 

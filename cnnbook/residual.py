@@ -89,6 +89,11 @@ class Residual(Container):
         dout = check_dout(dout, shape, "Residual.backward")
         return dout + self.inner.backward(dout)  # identity path + path through F
 
+    def param_backward(self, dout: np.ndarray) -> None:
+        """The inner layer's parameter gradients only: the skip path has no parameters."""
+        check_dout(dout, self._take_cache(), "Residual.param_backward")
+        self.inner.param_backward(dout)
+
     def named_children(self) -> list[tuple[str, Layer]]:
         return [("inner", self.inner)]
 

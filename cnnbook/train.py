@@ -11,7 +11,10 @@ One step of mini-batch training, the loop the book builds by hand in its first c
 
 :func:`fit` repeats it over shuffled mini-batches for a number of epochs and records a
 history that the book plots: loss and accuracy per epoch, the learning rate, and the
-mean gradient norm of every parameter. :func:`evaluate` and :func:`predict` run the
+mean gradient norm of every parameter. It calls ``model.param_backward(dout)`` rather than
+``backward``: the same parameter gradients without the gradient of the data, which nobody
+uses (PyTorch skips it too). ``fit(..., workers=k)`` runs each batch as ``k`` shards on
+``k`` threads and sums their gradients (:mod:`cnnbook.parallel`). :func:`evaluate` and :func:`predict` run the
 model in evaluation mode; :func:`save_weights` / :func:`load_weights` store ``params``
 and ``buffers`` in an ``.npz`` file.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from contextlib import closing
+from contextlib import closing, nullcontext
 
 import numpy as np
 
@@ -29,6 +32,7 @@ from ._checks import (as_float_array, check_bool, check_callable, check_int, che
 from ._extras import progress_bar
 from .base import eval_mode, preserve_mode
 from .data import batches
+from .parallel import DataParallel
 
 __all__ = ["fit", "evaluate", "predict", "save_weights", "load_weights", "TrainingDiverged"]
 
@@ -86,13 +90,13 @@ def _n_correct(out: np.ndarray, y: np.ndarray, where: str) -> int:
 
 def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
         batch_size: int, rng: np.random.Generator, validation=None, progress: bool = True,
-        schedule=None) -> dict:
+        schedule=None, workers: int = 1) -> dict:
     r"""Train ``model`` by mini-batch gradient descent.
 
     Every epoch visits the training samples once, in a new random order drawn from
     ``rng``, in batches of ``batch_size`` (the last one may be smaller). Each batch does
-    ``forward``, ``loss_fn``, ``backward`` and ``optimizer.step(model.params,
-    model.grads)``. The model is in training mode (``model.train()``) for the batches and
+    ``forward``, ``loss_fn``, ``param_backward`` (``backward`` without the gradient of the
+    data) and ``optimizer.step(model.params, model.grads)``. The model is in training mode (``model.train()``) for the batches and
     in evaluation mode for ``validation``; at the end it is put back in the mode it had.
 
     Parameters
@@ -124,6 +128,15 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
         Sets the learning rate at the start of each epoch (counted from 0): a
         :class:`cnnbook.optim.Schedule` of this optimizer (``schedule.step(epoch)``) or a
         function ``epoch -> lr`` written into ``optimizer.lr``.
+    workers : int >= 1, default 1
+        Data parallelism on threads (:class:`cnnbook.parallel.DataParallel`): each batch is
+        split into ``workers`` shards of nearly equal size, each shard runs forward and
+        backward on its own thread with its own copy of the layers (sharing the parameter
+        arrays), and the shards' gradients, weighted by their share of the batch, are summed
+        into ``model.grads``: the gradient of the whole batch up to rounding. Batch
+        normalisation then normalises each shard with its own statistics, as PyTorch's
+        ``DistributedDataParallel`` does. At most ``batch_size``. ``1`` runs everything on
+        the calling thread.
 
     Returns
     -------
@@ -152,19 +165,27 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
     where = "fit"
     x, y, val_set, set_lr = _check_fit_args(model, loss_fn, optimizer, x, y, epochs,
                                             batch_size, rng, validation, progress, schedule)
+    workers = _check_workers(workers, batch_size, where)
     history = _new_history(model, y, val_set)
     bar = progress_bar(total=epochs * math.ceil(len(x) / batch_size), disable=not progress,
                        unit="batch", leave=True)
-    with preserve_mode(model), closing(bar):
+    # No gradient for the data: param_backward fills model.grads and skips dL/dx.
+    backward = getattr(model, "param_backward", model.backward)
+    parallel = DataParallel(model, loss_fn, workers) if workers > 1 else nullcontext()
+    with preserve_mode(model), closing(bar), parallel:
         for epoch in range(epochs):
             lr = _start_epoch(epoch, epochs, set_lr, optimizer, bar)
             model.train()
             stats = _EpochStats(history["grad_norm"], _is_class_labels(y))
             for b, (xb, yb) in enumerate(batches(x, y, batch_size=batch_size, rng=rng)):
-                out = model.forward(xb)                          # forward
-                loss, dout = loss_fn(out, yb)                    # loss
-                loss = _finite_loss(loss, where, epoch, b, lr)   # stops on NaN/inf
-                model.backward(dout)                             # backward: fills model.grads
+                if workers > 1:  # the three steps below on shards, gradients summed
+                    out, loss = parallel.forward_backward(xb, yb)
+                    loss = _finite_loss(loss, where, epoch, b, lr)
+                else:
+                    out = model.forward(xb)                          # forward
+                    loss, dout = loss_fn(out, yb)                    # loss
+                    loss = _finite_loss(loss, where, epoch, b, lr)   # stops on NaN/inf
+                    backward(dout)                                   # backward: fills model.grads
                 stats.add_batch(out, yb, loss, model.grads)      # (before the step changes them)
                 optimizer.step(model.params, model.grads)        # step: updates params in place
                 bar.set_postfix(stats.postfix(), refresh=False)
@@ -196,6 +217,15 @@ def _check_fit_args(model, loss_fn, optimizer, x, y, epochs, batch_size, rng, va
                             f"got {type(validation).__name__}")
         validation = _check_xy(*validation, where, "x_val", "y_val")
     return x, y, validation, _schedule_setter(schedule, optimizer, where)
+
+
+def _check_workers(workers, batch_size: int, where: str) -> int:
+    """``workers`` as an int in ``[1, batch_size]``: each worker needs a sample of a batch."""
+    workers = check_int(workers, "workers", where, 1)
+    if workers > batch_size:
+        raise ValueError(f"{where}: expected workers <= batch_size ({batch_size}): each worker "
+                         f"takes a shard of every batch, got workers={workers}")
+    return workers
 
 
 def _new_history(model, y, validation) -> dict:

@@ -11,7 +11,7 @@ import pytest
 
 import cnnbook
 from cnnbook import _blas
-from cnnbook._workspace import Workspace, scratch
+from cnnbook._workspace import Workspace, empty_like_layout, scratch, zeros_like
 from cnnbook.conv import Conv2D, conv2d_backward, conv2d_backward_naive, conv2d_forward
 from cnnbook.dense import linear_backward, linear_forward
 from cnnbook.pooling import MaxPool2D, max_pool2d_backward, max_pool2d_backward_naive, \
@@ -46,6 +46,26 @@ def test_scratch_is_per_thread():
     t.join()
     assert scratch() is scratch()
     assert seen[0] is not scratch()
+
+
+def test_zeros_like_is_read_only_reused_and_laid_out_like_its_argument():
+    a = _batch_last(np.ones((3, 2, 4, 5), np.float32))
+    z = zeros_like(a)
+    assert z.shape == a.shape and z.dtype == np.float32 and not z.any()
+    assert z.strides == a.strides and not z.flags.writeable
+    assert zeros_like(a).base is z.base                   # reused
+    with pytest.raises(ValueError, match="read-only"):
+        z[...] = 1
+    empty = empty_like_layout(a, (3, 2, 8, 10), np.float64, zero=True)
+    assert empty.shape == (3, 2, 8, 10) and not empty.any()
+    assert np.argsort(empty.strides).tolist() == np.argsort(a.strides).tolist()
+
+
+def test_copied_workspace_starts_empty():
+    import copy
+    ws = Workspace()
+    ws.get("x", (100,), np.float32)
+    assert ws.nbytes() > 0 and copy.deepcopy(ws).nbytes() == 0
 
 
 # ------------------------------------------------------------------------------ conv
