@@ -181,8 +181,9 @@ class Explorer(widgets.VBox):
             self.message.value = ""
         except DoesNotFit as err:
             self.result = self.changed = None
-            self.message.value = (f'<span style="color:#b00">{html.escape(str(err))} '
-                                  "(the figure shows the last setting that fits)</span>")
+            self.message.value = (f'<span style="color:#b00">This setting does not fit: '
+                                  f"{html.escape(str(err))} (the figure shows the last "
+                                  "setting that fits)</span>")
         finally:
             self._busy = False
 

@@ -169,8 +169,8 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
     def update(i, j, **conv):
         OH, OW = output_size(conv["stride"], conv["padding"], conv["dilation"])
         if OH < 1 or OW < 1:
-            raise DoesNotFit(f"kernel {KH}x{KW} with dilation {conv['dilation']} does not "
-                             f"fit the {H}x{Wd} input with padding {conv['padding']}")
+            raise DoesNotFit(f"kernel {KH}x{KW} with dilation {conv['dilation']} is larger "
+                             f"than the {H}x{Wd} input with padding {conv['padding']}")
         changed = figure.set_conv(**conv) if figure.setting != tuple(conv.values()) else []
         result = figure.set_pixel(i, j)
         view.show_changed(changed + figure.changing_artists(), figure.dynamic_artists())

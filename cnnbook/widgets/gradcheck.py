@@ -56,7 +56,7 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
             try:
                 checks[setting] = derivation_check(layer, **options)
             except ValueError as err:
-                raise DoesNotFit(f"This setting does not fit: {err}") from None
+                raise DoesNotFit(str(err)) from None
         check = checks[setting]
         table.value = f"<pre>{html.escape(str(check['result']))}</pre>"
         title = f"{check['title']}\n{gradcheck_verdict(check['result'])}"
