@@ -26,7 +26,7 @@ def _outline_window(ax, i, j, kernel_size, stride, color, lw=2.0, ls="-"):
 
 
 def _annotation_size(values):
-    return 7 if values.shape[1] <= 8 else 5
+    return 8 if values.shape[1] <= 8 else 6
 
 
 class PoolFigure:
@@ -63,7 +63,7 @@ class PoolFigure:
         fig.clear()
         self.fig = fig
         self.ax_in, self.ax_out, self.ax_dx = ax_in, ax_out, ax_dx = fig.subplots(
-            1, 3, gridspec_kw=dict(width_ratios=[W, max(width, 4) + 2, W + 2]))
+            1, 3, gridspec_kw=dict(width_ratios=[W + 3, max(width, 4) + 2, W + 2]))
         # Output values lie within the input's range (a maximum or a mean of inputs).
         vmin, vmax = float(fmap.min()), float(fmap.max())
         ax_in.imshow(fmap, cmap="viridis", vmin=vmin, vmax=vmax)

@@ -85,7 +85,8 @@ def digit_explorer(model, x, y, *, index=0):
     """
     settings = {"index": controls.integer("test digit", index, 0, len(x) - 1)}
     view = FigureView(figsize=(10, 3.4))
-    view.refresh(lambda fig: plot_digit_prediction(model, x[index], int(y[index]), fig=fig))
+    plot_digit_prediction(model, x[index], int(y[index]), fig=view.fig)
+    view.fig.canvas.draw()  # lay out once: the first step shows it, later ones change it
 
     def update(index):  # same panels, another digit: redraw only what changed
         view.show_changed(update_digit_prediction(view.fig, model, x[index], int(y[index])))

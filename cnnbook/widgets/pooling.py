@@ -51,7 +51,7 @@ def pool_explorer(fmap=None):
                     cell=(row, col) if delta == "one cell" else None)
 
     constrain()
-    view = FigureView(figsize=(11, 3.6))
+    view = FigureView(figsize=(9, 3.9))
     # built once: the output panel is as wide as the widest output (k = s = 1)
     figure = PoolFigure(view.fig, fmap, out_columns=W,
                         **options(**{k: c.value for k, c in settings.items()}))

@@ -224,10 +224,10 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
         return f"SGD, lr={lr:g}, momentum={momentum:g}"
 
     view = FigureView(figsize=(6.0, 3.4))
-    view.refresh(lambda fig: plot_curves(curves(lr, epochs), xlabel="epoch",
-                                         ylabel="training loss", markers=True,
-                                         title=title(lr), ax=fig.subplots()))
-    ax = view.fig.axes[0]
+    ax = view.fig.subplots()
+    plot_curves(curves(lr, epochs), xlabel="epoch", ylabel="training loss", markers=True,
+                title=title(lr), ax=ax)
+    view.fig.canvas.draw()  # lay out once: the first step shows it, later ones change it
 
     def update(lr, epochs):
         result = curves(lr, epochs)
