@@ -1,5 +1,5 @@
-"""The batch-norm training explorer's table of runs: trained once when it is built, every
-run equals a fit from scratch with the same settings, and a step only draws."""
+"""The batch-norm training explorer: its table of runs is trained once when it is built
+(cnnbook.sweeps, tested in test_sweeps.py), and a step only draws a slice of it."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,7 +10,7 @@ from cnnbook import layers as L  # noqa: E402
 from cnnbook.losses import softmax_cross_entropy  # noqa: E402
 from cnnbook.optim import SGD  # noqa: E402
 from cnnbook.train import fit  # noqa: E402
-from cnnbook.widgets import bn_runs, bn_training_explorer  # noqa: E402
+from cnnbook.widgets import bn_training_explorer  # noqa: E402
 
 
 def _build(batch_norm, r):
@@ -28,24 +28,6 @@ def _fresh(x, y, bn, lr, epochs):
     return fit(_build(bn, np.random.default_rng(0)), softmax_cross_entropy,
                SGD(lr, momentum=0.9), x, y, epochs=epochs, batch_size=8,
                rng=np.random.default_rng(1), progress=False)["loss"]
-
-
-def test_bn_runs_equal_fresh_fits():
-    x, y = _data()
-    table = bn_runs(_build, x, y, lrs=(0.02, 0.1), epochs=3, batch_size=8)
-    assert set(table) == {(bn, lr) for bn in (False, True) for lr in (0.02, 0.1)}
-    for (bn, lr), losses in table.items():
-        np.testing.assert_array_equal(losses, _fresh(x, y, bn, lr, 3))
-
-
-def test_bn_runs_keep_the_epochs_before_a_divergence():
-    x, y = _data()
-    with np.errstate(all="ignore"):  # the loss grows ~1e50 per epoch until it overflows
-        table = bn_runs(_build, x * 1e5, y, lrs=(1e4,), epochs=10, batch_size=8)
-    losses = table[False, 1e4]
-    assert losses.shape == (10,) and np.isfinite(losses[0]) and np.isnan(losses[-1])
-    kept = np.isfinite(losses).sum()
-    np.testing.assert_array_equal(losses[:kept], np.isfinite(losses[:kept]) * losses[:kept])
 
 
 def test_bn_explorer_steps_draw_slices_of_the_table():

@@ -5,17 +5,14 @@ import numpy as np
 
 from ..functional import conv2d_forward
 from ..loops import recover_kernel_fast, run_training_loop
-from ..losses import softmax_cross_entropy
-from ..optim import SGD
-from ..train import TrainingDiverged, fit
+from ..sweeps import batch_norm_sweep
 from ..viz.curves import curves_artists, draw_training_loop, plot_curves, update_curves
 from ..viz.kernel_recovery import plot_recovery, recovery_artists, update_recovery
 from . import _controls as controls
 from ._explorer import Explorer
 from ._figure import FigureView
 
-__all__ = ["training_loop_explorer", "kernel_recovery_explorer", "bn_training_explorer",
-           "bn_runs"]
+__all__ = ["training_loop_explorer", "kernel_recovery_explorer", "bn_training_explorer"]
 
 
 def training_loop_explorer(build, x, y, *, steps=20, steps_max=60, lr=0.1):
@@ -150,43 +147,14 @@ def kernel_recovery_explorer(x, w_true, *, lr=0.1, steps=200, noise=0.0, momentu
                              "noise": sorted({0.0, 1.0, noise})})
 
 
-def bn_runs(build, x, y, *, lrs, epochs, batch_size=32, momentum=0.9, seed=0):
-    r"""The table of training runs behind :func:`bn_training_explorer`.
-
-    For each learning rate in ``lrs``, the network ``build(batch_norm, rng)`` with and
-    without batch norm, trained for ``epochs`` epochs (:class:`cnnbook.optim.SGD` with
-    ``momentum``, :func:`cnnbook.train.fit`, batches shuffled by
-    ``np.random.default_rng(seed + 1)``, weights from ``np.random.default_rng(seed)``).
-
-    Returns
-    -------
-    dict
-        ``(batch_norm, lr) -> losses``: the training loss after each epoch, ``epochs``
-        values, NaN from the epoch in which a run diverged on.
-    """
-    table = {}
-    for lr in lrs:
-        for bn in (False, True):
-            model = build(bn, np.random.default_rng(seed))
-            opt, rng, losses = SGD(lr, momentum=momentum), np.random.default_rng(seed + 1), []
-            try:  # one epoch at a time: a divergence keeps the epochs before it
-                for _ in range(epochs):
-                    hist = fit(model, softmax_cross_entropy, opt, x, y, epochs=1,
-                               batch_size=batch_size, rng=rng, progress=False)
-                    losses += list(hist["loss"])
-            except TrainingDiverged:
-                pass
-            table[bn, lr] = np.array(losses + [np.nan] * (epochs - len(losses)))
-    return table
-
-
 def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2, epochs=3,
                          epochs_max=10, batch_size=32, momentum=0.9, seed=0):
     r"""Learning-rate slider: the same network trained with and without batch norm.
 
-    Every run is trained once, when the explorer is built (:func:`bn_runs`: each learning
-    rate of ``lrs``, with and without batch norm, ``epochs_max`` epochs); a step of a
-    control only draws the curves it picks from that table.
+    Every run is trained once, when the explorer is built
+    (:func:`cnnbook.sweeps.batch_norm_sweep`: each learning rate of ``lrs``, with and
+    without batch norm, ``epochs_max`` epochs); a step of a control only draws the curves
+    it picks from that table.
 
     Parameters
     ----------
@@ -208,10 +176,10 @@ def bn_training_explorer(build, x, y, *, lrs=(0.01, 0.03, 0.1, 0.2, 0.5), lr=0.2
     -------
     Explorer
         Settings ``lr`` and ``epochs``; ``.result`` is ``{"without BN": losses, "with BN":
-        losses}`` as drawn (NaN after a divergence); ``.runs`` is the :func:`bn_runs`
-        table.
+        losses}`` as drawn (NaN after a divergence); ``.runs`` is the
+        :func:`~cnnbook.sweeps.batch_norm_sweep` table.
     """
-    runs = bn_runs(build, x, y, lrs=lrs, epochs=epochs_max, batch_size=batch_size,
+    runs = batch_norm_sweep(build, x, y, lrs=lrs, epochs=epochs_max, batch_size=batch_size,
                    momentum=momentum, seed=seed)
     settings = {"lr": controls.learning_rate(lr, values=lrs),
                 "epochs": controls.integer("epochs", epochs, 1, epochs_max)}
