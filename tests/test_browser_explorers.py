@@ -45,7 +45,9 @@ STATE = r"""() => {
         const r = c.getBoundingClientRect();
         const label = c.closest('label');
         const lr = label ? label.getBoundingClientRect() : r;
-        return {setting: c.dataset.setting, tag: c.tagName, value: c.value,
+        const out = c.tagName === 'SELECT' ? c.options[c.selectedIndex].text
+          : (c.parentNode.querySelector('output') || {}).textContent;
+        return {setting: c.dataset.setting, tag: c.tagName, value: c.value, label: out,
                 max: c.max || String(c.options ? c.options.length - 1 : 0),
                 right: Math.max(r.right, lr.right), visible: r.width > 0 && r.height > 0};
       }),
@@ -102,8 +104,8 @@ def check_page(page, width) -> list[str]:
             if moved["value"] == control["value"]:
                 problems.append(f"{where} could not be moved")
             elif (after["picture"], after["message"]) == (seen["picture"], seen["message"]):
-                problems.append(f"{where} is dead: moving it from {control['value']} to "
-                                f"{moved['value']} changes neither the picture nor the message")
+                problems.append(f"{where} is dead: moving it from {control['label']} to "
+                                f"{moved['label']} changes neither the picture nor the message")
     return problems
 
 

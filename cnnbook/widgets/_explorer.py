@@ -231,7 +231,7 @@ class Explorer(widgets.VBox):
         for k, index in zip(keys, start):
             control, values = self.controls[k], self.offline[k]
             label = plain_label(control.description or k)
-            labels = [html.escape(value_label(control, v)) for v in values]
+            labels = [value_label(control, v) for v in values]
             if len(values) > 6 or isinstance(control, (widgets.IntSlider, widgets.FloatSlider,
                                                        widgets.FloatLogSlider,
                                                        widgets.SelectionSlider)):
@@ -240,18 +240,20 @@ class Explorer(widgets.VBox):
                     f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
                     f'value="{index}" data-setting="{html.escape(k)}" '
                     f"data-labels='{html.escape(json.dumps(labels))}'> "
-                    f"<output>{labels[index]}</output></label>")
+                    f"<output>{html.escape(labels[index])}</output></label>")
             else:
                 options = "".join(
-                    f'<option value="{i}"{" selected" if i == index else ""}>{lab}</option>'
+                    f'<option value="{i}"{" selected" if i == index else ""}>'
+                    f"{html.escape(lab)}</option>"
                     for i, lab in enumerate(labels))
                 rows.append(f'<label class="cnnbook-explorer-control">{label} '
                             f'<select data-setting="{html.escape(k)}">{options}</select></label>')
         others = [plain_label(c.description or k) for k, c in self.controls.items()
                   if k not in self.offline]
-        note = (f"Precomputed: {len(frames)} settings of this explorer"
-                + (f" ({', '.join(others)} at their starting values)" if others else "")
-                + ". Run the notebook in Jupyter to try every setting.")
+        where = "its starting value" if len(others) == 1 else "their starting values"
+        kept = f" ({', '.join(others)} at {where})" if others else ""
+        note = (f"Precomputed: {len(frames)} settings of this explorer{kept}. Run the "
+                "notebook in Jupyter to try every setting.")
         some = next(iter(data.values()), "")
         width, height = self._size(frames)
         img = (f'<img class="cnnbook-explorer-figure" alt="{html.escape(self.name)} figure" '

@@ -91,7 +91,7 @@ def conv_explorer(image=None, *, size=96, kernels=None):
     custom_box.layout.display = "none"
     box = Explorer("conv_explorer", settings, view, update,
                    rows=[*settings.values(), custom_box],
-                   offline={"kernel": names[1:4], "stride": [1, 2, 3],
+                   offline={"kernel": names[1:4], "stride": [1, 2],
                             "padding": [0, 2], "dilation": [1, 3]})
 
     def on_custom_weight(_change):
