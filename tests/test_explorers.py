@@ -151,3 +151,19 @@ def test_does_not_fit_message_appears_and_clears(name, misfit, fit):
     assert box.view.image.value == shown  # the figure stays: no layout jump
     box.set(**fit)
     assert box.message.value == "" and box.result is not None
+
+
+def test_stored_notebooks_keep_no_offline_form():
+    """scripts/strip_notebooks.py drops the offline HTML (pictures) from an explorer's
+    stored output and keeps its text (nbval ignores these cells: nbval-ignore-output)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "strip_notebooks.py"
+    spec = importlib.util.spec_from_file_location("strip_notebooks", path)
+    strip = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(strip)
+    bundle = EXPLORERS["im2col_explorer"]()._repr_mimebundle_()
+    kept = strip.strip_output({"output_type": "execute_result", "data": bundle,
+                               "metadata": {}})["data"]
+    assert set(kept) == {"text/plain", "application/vnd.jupyter.widget-view+json"}
