@@ -132,7 +132,8 @@ def test_offline_pictures_are_drawn_at_the_offline_width():
     frames = box.offline_frames()
     pngs = [png for _, png, _ in frames]
     assert len(set(pngs)) == len(pngs)  # every column shows its own window
-    width = Image.open(BytesIO(pngs[0])).size[0]
+    with Image.open(BytesIO(pngs[0])) as picture:
+        width = picture.size[0]
     assert width == round(box.fig.get_figwidth() * offline_dpi(box.fig))
     assert box.view.image.value[:4] == b"\x89PNG"  # the live picture is back
 
