@@ -96,7 +96,7 @@ nbval: $(STAMP)
 # SCREENSHOTS=1 also saves a full-page screenshot of every page to _build/screenshots/
 # (a third more CPU time; no check looks at them): `make screenshots` after a build.
 browser: $(STAMP)
-	$(call timed,browser,CNNBOOK_SCREENSHOTS=$(SCREENSHOTS) $(PYTEST_LEAN) tests/test_browser.py tests/test_browser_zh.py -m browser -v -n 2)
+	$(call timed,browser,CNNBOOK_SCREENSHOTS=$(SCREENSHOTS) $(PYTEST_LEAN) tests/test_browser.py tests/test_browser_zh.py tests/test_browser_explorers.py -m browser -v -n 2)
 
 screenshots: $(STAMP)
 	@test -d _build/html || { echo "error: no _build/html: run make book (or make test) first" >&2; exit 1; }

@@ -1,27 +1,23 @@
 """How fast each explorer redraws when one of its controls moves (no browser, no kernel).
 
 Builds every explorer of :mod:`cnnbook.widgets` on the inputs the book gives it, then moves
-each control through five values (a control with fewer goes back and forth; an explorer
-that keeps results per setting then reuses them, as it does for a reader). A step is timed
-from setting ``control.value`` to the end of the observer callback, which includes
-rendering the PNG that the ``Image`` widget sends to the page. Prints one row per (explorer, control): steps, median and max seconds
-of wall-clock time, and the median CPU seconds of this process (what a step costs when no
+each control through five values, each one ``explorer.set(setting=value)``, what moving the
+control does (a control with fewer goes back and forth; an explorer that keeps results per
+setting then reuses them, as it does for a reader). A step is timed from the call to its
+end, which includes rendering the PNG that the ``Image`` widget sends to the page. Prints
+one row per (explorer, setting): steps, median and max seconds of wall-clock time, and the median CPU seconds of this process (what a step costs when no
 other process competes for the cores; on a shared machine the wall time is larger).
 
-An explorer that finishes a step in a background thread (``box.wait``: the batch-norm
-training explorer, whose step shows the epochs trained so far and lets a thread train the
-rest) gets one more column, "complete s": the median time from the step until the shown
-setting is trained and drawn. The next step waits for that, so steps are not timed while
-the thread trains.
+Each explorer's build time is printed too (the batch-norm explorer trains its whole table
+of runs then). ``--offline`` also times each explorer's offline form (the pictures of its
+grid, encoded into the HTML of the static book) and gives its size.
 
 Run from the repository root (optionally name some explorers to time only those)::
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/widgets.py [conv_explorer pool_explorer ...]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/widgets.py [--offline] [conv_explorer ...]
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import statistics
 import sys
@@ -36,18 +32,6 @@ import numpy as np  # noqa: E402
 from cnnbook import layers as L  # noqa: E402
 from cnnbook import widgets  # noqa: E402
 from cnnbook.data import load_digits, sample_photo  # noqa: E402
-
-
-def controls_of(box):
-    """Every value widget inside ``box`` (depth first), skipping outputs and images."""
-    found = []
-    for child in getattr(box, "children", ()):
-        if hasattr(child, "children"):
-            found += controls_of(child)
-        elif hasattr(child, "value") and not isinstance(child, (widgets.FigureView,)) \
-                and type(child).__name__ not in ("Image", "Output", "Label", "HTML"):
-            found.append(child)
-    return found
 
 
 def values_for(control, n=5):
@@ -82,41 +66,37 @@ def _other_values(control, n):
 
 
 def time_explorer(name, box, rows):
-    seen = set()
-    for control in controls_of(box):
-        label = control.description or type(control).__name__
-        if label in seen or getattr(control, "disabled", False):
-            continue  # e.g. nine custom-weight boxes: time the first one
-        seen.add(label)
-        if name == "conv_explorer" and label == "FloatText":
-            box.children[0].value = "custom"  # the weight boxes act on the custom kernel
-            label = "custom weight"
+    """Step every setting of ``box`` (an :class:`cnnbook.widgets.Explorer`) through
+    :func:`values_for` its control, one ``box.set`` each, and add a row per setting."""
+    for setting, control in box.controls.items():
+        if control.disabled:  # e.g. dilation for a pooling layer: a reader cannot move it
+            continue
         start_value = control.value
-        times, cpu, complete = [], [], []
+        times, cpu = [], []
         for v in values_for(control):
             t0, c0 = time.perf_counter(), time.process_time()
-            with contextlib.redirect_stdout(io.StringIO()):  # Output widgets print here
-                control.value = v
+            box.set(**{setting: v})
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-            if hasattr(box, "wait"):  # an explorer that finishes a step in the background
-                box.wait()
-                complete.append(time.perf_counter() - t0)
-        with contextlib.redirect_stdout(io.StringIO()):
-            control.value = start_value
-        if hasattr(box, "wait"):
-            box.wait()
+        box.set(**{setting: start_value})
         if times:
-            row = (name, label, len(times), statistics.median(times), max(times),
-                   statistics.median(cpu), statistics.median(complete) if complete else None)
+            row = (name, setting, len(times), statistics.median(times), max(times),
+                   statistics.median(cpu))
             rows.append(row)
             print(_format(row), flush=True)
 
 
+def time_offline(name, box):
+    """Time and size of the explorer's offline form (its grid drawn, encoded, in HTML)."""
+    t0 = time.perf_counter()
+    page = box.offline_html()
+    print(f"{name:24s} offline form: {len(box.offline_points()):3d} pictures, "
+          f"{len(page) / 1e3:7.0f} kB, {time.perf_counter() - t0:6.2f} s", flush=True)
+
+
 def _format(row):
-    name, label, n, med, mx, cpu, complete = row
-    complete = "" if complete is None else f"{complete:10.3f}"
-    return f"{name:24s} {label[:26]:26s} {n:5d} {med:9.3f} {mx:7.3f} {cpu:9.3f}{complete}"
+    name, label, n, med, mx, cpu = row
+    return f"{name:24s} {label[:26]:26s} {n:5d} {med:9.3f} {mx:7.3f} {cpu:9.3f}"
 
 
 def main():
@@ -169,23 +149,27 @@ def main():
         "saliency_explorer": lambda: widgets.saliency_explorer(net, images[:50], labels[:50]),
         "bn_training_explorer": lambda: widgets.bn_training_explorer(
             deep_cnn, images[:1437], labels[:1437], lr=0.2, epochs=3),
+        "init_gain_explorer": lambda: widgets.init_gain_explorer(),
+        "im2col_explorer": lambda: widgets.im2col_explorer((1, 1, 4, 4), 2, window=4),
     }
-    if hasattr(widgets, "init_gain_explorer"):
-        explorers["init_gain_explorer"] = lambda: widgets.init_gain_explorer()
     rows = []
-    print(f"{'explorer':24s} {'control':26s} {'steps':>5s} {'median s':>9s} {'max s':>7s} "
-          f"{'median cpu':>9s} {'complete s':>9s}", flush=True)
-    only = set(sys.argv[1:])
+    args = sys.argv[1:]
+    offline = "--offline" in args
+    only = set(args) - {"--offline"}
+    unknown = only - set(explorers)
+    if unknown:
+        sys.exit(f"unknown explorers {sorted(unknown)}; choose from {sorted(explorers)}")
+    print(f"{'explorer':24s} {'setting':26s} {'steps':>5s} {'median s':>9s} {'max s':>7s} "
+          f"{'median cpu':>9s}", flush=True)
     for name, make in explorers.items():
         if only and name not in only:
             continue
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                box = make()
-        except TypeError as err:  # an explorer whose signature changed: say so, go on
-            print(f"{name}: not built ({err})", flush=True)
-            continue
+        t0 = time.perf_counter()
+        box = make()
+        print(f"{name:24s} built in {time.perf_counter() - t0:.2f} s", flush=True)
         time_explorer(name, box, rows)
+        if offline:
+            time_offline(name, box)
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     worst = max(rows, key=lambda r: r[3])
     print(f"slowest median: {worst[0]} / {worst[1]}: {worst[3]:.3f} s wall, "

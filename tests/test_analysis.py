@@ -105,24 +105,24 @@ def test_saliency_explorer_recomputes():
     model = _cnn(rng)
     x, y = rng.uniform(size=(5, 1, 4, 4)), np.arange(5) % 3
     w = saliency_explorer(model, x, y)
-    first = w.state["result"]
-    assert w.state["updates"] == 1
+    first = w.result
+    assert w.view.state["updates"] == 1
     w.children[0].value = 3
-    assert w.state["updates"] == 2 and w.state["result"][0] == 3
+    assert w.view.state["updates"] == 2 and w.result[0] == 3
     w.children[1].value = 1
-    assert w.state["result"][1] == 1
-    assert not np.allclose(first[2], w.state["result"][2])
+    assert w.result[1] == 1
+    assert not np.allclose(first[2], w.result[2])
 
 
 def test_depth_explorer_recomputes():
     w = depth_explorer(depth=5, gain=1.0, width=8, batch=4)
-    assert len(w.state["result"]["plain"]) == 6  # input of each of 5 blocks + output
+    assert len(w.result["plain"]) == 6  # input of each of 5 blocks + output
     w.children[0].value = 3
-    assert len(w.state["result"]["residual"]) == 4
-    before = w.state["result"]["plain"][0]
+    assert len(w.result["residual"]) == 4
+    before = w.result["plain"][0]
     w.children[1].value = 0.5
-    assert w.state["result"]["plain"][0] < before
-    assert "weight scale 0.5" in w.state["title"]
+    assert w.result["plain"][0] < before
+    assert "weight scale 0.5" in w.view.state["title"]
 
 
 def test_bn_training_explorer_recomputes():
@@ -136,17 +136,15 @@ def test_bn_training_explorer_recomputes():
         return Sequential(*layers, ReLU(), Flatten(), Dense(32, 2, rng=rng))
 
     w = bn_training_explorer(build, x, y, lrs=(0.01, 0.1), lr=0.1, epochs=2, batch_size=8)
-    assert set(w.state["result"]) == {"without BN", "with BN"}
-    assert len(w.state["result"]["with BN"]) == 2
-    before = w.state["result"]["with BN"].copy()
+    assert set(w.result) == {"without BN", "with BN"}
+    assert len(w.result["with BN"]) == 2
+    before = w.result["with BN"].copy()
     w.children[0].value = 0.01
-    assert w.wait(timeout=60)  # the thread trained the new rate's runs
-    assert w.state["title"] == "SGD, lr=0.01, momentum=0.9"
-    assert not np.allclose(before, w.state["result"]["with BN"])
+    assert w.view.state["title"] == "SGD, lr=0.01, momentum=0.9"
+    assert not np.allclose(before, w.result["with BN"])
     w.children[1].value = 3
-    assert w.wait(timeout=60)
-    assert not np.isnan(w.state["result"]["without BN"]).any()
-    assert len(w.state["result"]["without BN"]) == 3
+    assert not np.isnan(w.result["without BN"]).any()
+    assert len(w.result["without BN"]) == 3
 
 
 def test_feature_maps_are_the_layer_output_and_probabilities_the_softmax():

@@ -179,7 +179,8 @@ INSPECT = r"""async () => {
   if (document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')) {
     const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
     out.widgets = views.length;
-    if (!views.length) out.problems.push('widget state embedded but no widget view');
+    // an explorer's page shows its offline form, not its widget (whose state stays embedded)
+    if (!views.length && !document.querySelector('div.cnnbook-explorer')) out.problems.push('widget state embedded but no widget view');
     for (const v of views) {
       const area = v.previousElementSibling;
       const ok = area && area.classList.contains('widget-subarea') && area.childElementCount > 0

@@ -87,15 +87,15 @@ def test_plots_have_titles_labels_colorbars():
 
 def test_widget_recomputes_on_change():
     w = derivation_checker()
-    first = w.last_check
+    first = w.result
     assert first is not None and first["title"].startswith("conv")
     w.children[0].value = "avg-pool"
-    assert w.last_check["title"].startswith("avg-pool")
+    assert w.result["title"].startswith("avg-pool")
     w.children[4].value = 10  # height
-    assert w.last_check["analytic"].shape == (1, 2, 10, 9)
+    assert w.result["analytic"].shape == (1, 2, 10, 9)
     w.children[0].value = "max-pool"
     w.children[2].value = 2  # padding 2 > 3 // 2: does not fit
-    assert w.last_check is None
+    assert w.result is None
     plt.close("all")
 
 
@@ -129,23 +129,25 @@ def test_derivation_checker_steps_show_the_check_as_a_fresh_figure_would():
     """In-place steps (blitted, or fully drawn when the shape changes) hold the check's
     gradients, and the picture equals a figure drawn afresh for that check."""
     from helpers import png_pixels
+    from cnnbook.layer_checks import gradcheck_verdict
     from cnnbook.widgets import FigureView
 
     box = derivation_checker(height=5, width=6)
     layer, stride, height, image = box.children[0], box.children[1], box.children[4], \
         box.children[-1]
     for control, value in ((layer, "avg-pool"), (height, 4), (stride, 1), (layer, "conv")):
-        updates = box.state["updates"]
+        updates = box.view.state["updates"]
         control.value = value
-        assert box.state["updates"] == updates + 1
-        check = box.last_check
+        assert box.view.state["updates"] == updates + 1
+        check = box.result
         a, n = check["analytic"][0, 0], check["numeric"][0, 0]
-        drawn = [ax.images[0].get_array() for ax in box.state["figure"].axes[:3]]
+        drawn = [ax.images[0].get_array() for ax in box.fig.axes[:3]]
         for got, want in zip(drawn, (a, n, a - n)):
             np.testing.assert_array_equal(got, want)
-        assert box.state["figure"].get_suptitle() == check["title"]
-        fresh = FigureView(lambda fig: plot_gradient_check(a, n, title=check["title"], fig=fig),
-                           figsize=(10, 3.2), layout=None)
+        title = f"{check['title']}\n{gradcheck_verdict(check['result'])}"
+        assert box.fig.get_suptitle() == title
+        fresh = FigureView(lambda fig: plot_gradient_check(a, n, title=title, fig=fig),
+                           figsize=(10, 3.4), layout=None)
         fresh.refresh()
         shown, want = png_pixels(image.value), png_pixels(fresh.image.value)
         assert shown.shape == want.shape

@@ -37,9 +37,9 @@ def test_explorer_recomputes_when_controls_change():
     box = training_loop_explorer(_build, x, y, steps=5, steps_max=20)
     first = box.result[0]
     assert first.shape == (6,)
-    box.children[0].children[0].value = 12
+    box.controls["steps"].value = 12
     assert box.result[0].shape == (13,)
-    box.children[0].children[1].value = 0.01
+    box.controls["lr"].value = 0.01
     want, _ = run_training_loop(_build, x, y, steps=12, lr=0.01)
     np.testing.assert_array_equal(box.result[0], want)  # recomputed with the new rate
     assert not np.allclose(want, run_training_loop(_build, x, y, steps=12, lr=0.1)[0])

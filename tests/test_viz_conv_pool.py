@@ -44,10 +44,10 @@ def test_plot_loss_tangent_slope_and_step():
 
 def test_tangent_explorer_recomputes():
     box = widgets.tangent_explorer(_quadratic, w0=0.0, w_range=(-2, 4))
-    assert box.state["result"] == (0.0, 1.0, -2.0)
+    assert box.result == (0.0, 1.0, -2.0)
     box.children[0].value = 2.0
-    assert box.state["result"] == (2.0, 1.0, 2.0)
-    assert box.state["updates"] == 2
+    assert box.result == (2.0, 1.0, 2.0)
+    assert box.view.state["updates"] == 2
 
 
 # ---- heatmaps, convolution and pooling -------------------------------------------------
@@ -143,54 +143,54 @@ def test_offline_animations_embed_all_frames():
 def test_conv_explorer_recomputes_on_every_control():
     image = np.random.default_rng(2).random((20, 20))
     box = widgets.conv_explorer(image)
-    menu, scale, stride, padding, dilation, custom_box, _ = box.children
-    assert box.state["result"].shape == (18, 18)
+    menu, scale, stride, padding, dilation, custom_box, _, _ = box.children
+    assert box.result.shape == (18, 18)
     stride.value = 2
-    assert box.state["result"].shape == (9, 9)
-    assert "stride 2" in box.state["title"]
+    assert box.result.shape == (9, 9)
+    assert "stride 2" in box.view.state["title"]
     padding.value = 1
     dilation.value = 2
-    assert box.state["result"].shape == (9, 9)                 # (20+2-4-1)//2+1
+    assert box.result.shape == (9, 9)                 # (20+2-4-1)//2+1
     menu.value = "identity"
-    first = box.state["result"].copy()
+    first = box.result.copy()
     scale.value = 2.0
-    np.testing.assert_allclose(box.state["result"], 2 * first)
+    np.testing.assert_allclose(box.result, 2 * first)
     menu.value = "custom"
     assert custom_box.layout.display == ""
     cells = custom_box.children[1].children
     for c in cells:
         c.value = 0.0
-    assert np.all(box.state["result"] == 0)
+    assert np.all(box.result == 0)
     dilation.value = 6                                          # 13-wide kernel still fits
     padding.value = 0
     dilation.value = 6
     stride.value = 1
-    assert box.state["result"].shape == (8, 8)
+    assert box.result.shape == (8, 8)
 
 
 def test_conv_explorer_reports_too_large_kernel_instead_of_raising():
     box = widgets.conv_explorer(np.zeros((6, 6)))
     box.children[4].value = 4                                   # span 9 > 6
-    assert box.state["result"] is None
+    assert box.result is None
 
 
 def test_pool_explorer_recomputes_and_clamps_the_cell():
     fmap = np.arange(36, dtype=float).reshape(6, 6)
     box = widgets.pool_explorer(fmap)
-    mode, ksize, stride, which, row, col, _ = box.children
-    out, dx = box.state["result"]
+    mode, ksize, stride, which, row, col, _, _ = box.children
+    out, dx = box.result
     assert out.shape == (3, 3) and dx[1, 1] == 1 and dx.sum() == 1
     row.value, col.value = 2, 2
-    assert box.state["result"][1][5, 5] == 1
+    assert box.result[1][5, 5] == 1
     ksize.value = 3
     stride.value = 3                                            # output 2x2: cell clamped
     assert (row.value, col.value) == (1, 1)
     mode.value = "avg"
-    np.testing.assert_allclose(box.state["result"][1][3:6, 3:6], 1 / 9)
+    np.testing.assert_allclose(box.result[1][3:6, 3:6], 1 / 9)
     which.value = "all ones"
-    assert np.isclose(box.state["result"][1].sum(), 4)
+    assert np.isclose(box.result[1].sum(), 4)
 
 
 def test_pool_explorer_default_is_a_digit():
     box = widgets.pool_explorer()
-    assert box.state["result"][0].shape == (4, 4)
+    assert box.result[0].shape == (4, 4)

@@ -59,7 +59,7 @@ def test_highlight_moves_the_outlines():
 
 def test_explorer_moves_on_slider():
     box = im2col_explorer((1, 1, 4, 4), 2)
-    slider, image = box.children
+    slider, _, image = box.children
     slider.value = 8
     assert box.result.tolist() == [10, 11, 14, 15]
-    assert box.state["updates"] == 2 and image.value[:4] == b"\x89PNG"
+    assert box.view.state["updates"] == 2 and image.value[:4] == b"\x89PNG"

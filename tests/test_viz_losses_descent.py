@@ -120,16 +120,16 @@ def test_softmax_explorer_bars_hold_the_values_and_match_a_full_draw():
     first = w.children[-1].value
     w.children[1].value = 3.0
     w.children[3].value = 2
-    fig = w.state["figure"]
+    fig = w.fig
     z = np.array([2.0, 3.0, -1.0])
     p = softmax(z[None])[0]
     for ax, want in zip(fig.axes[:3], (z, p, p - np.eye(3)[2])):
         np.testing.assert_allclose([b.get_height() for b in ax.patches], want)
     np.testing.assert_array_equal(fig.axes[1].lines[0].get_ydata(), [0, 0, 1])
-    assert "true class 2" in w.state["title"]
+    assert "true class 2" in w.view.state["title"]
 
     np.testing.assert_array_equal(png_pixels(w.children[-1].value),
-                                  png_pixels(w.state["view"].render()))
+                                  png_pixels(w.view.render()))
     w.children[3].value, w.children[1].value = 0, 1.0
     assert w.children[-1].value == first  # back at the start: the same picture
 
@@ -140,15 +140,15 @@ def test_lr_explorer_steps_draw_the_new_path_and_match_a_full_draw():
     first = w.children[-1].value
     w.children[0].value = 0.15
     w.children[1].value = 30
-    fig = w.state["figure"]
+    fig = w.fig
     path = w.result["path"]
     assert len(path) == 31
     np.testing.assert_allclose(np.column_stack(fig.axes[0].lines[0].get_data()), path)
     assert fig.axes[1].get_xlim() == (0, 30)
-    assert "lr = 0.15" in w.state["title"]
+    assert "lr = 0.15" in w.view.state["title"]
 
     np.testing.assert_array_equal(png_pixels(w.children[-1].value),
-                                  png_pixels(w.state["view"].render()))
+                                  png_pixels(w.view.render()))
     w.children[0].value, w.children[1].value = 0.1, 20
     assert w.children[-1].value == first  # back at the start: the same picture
 

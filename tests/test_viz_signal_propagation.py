@@ -74,14 +74,14 @@ def test_bad_input():
 
 def test_explorer_recomputes_on_change():
     box = init_gain_explorer(depth=6, width=8, batch=8)
-    slider, act, image = box.children
+    slider, act, _, image = box.children
     slider.value = 2.0
-    assert box.state["updates"] >= 2 and image.value[:4] == b"\x89PNG"
-    assert "x 2" in box.state["title"]
+    assert box.view.state["updates"] >= 2 and image.value[:4] == b"\x89PNG"
+    assert "x 2" in box.view.state["title"]
     rng = np.random.default_rng(0)
     x, dout = rng.normal(size=(8, 8)), rng.normal(size=(8, 8))
     expected = signal_profile(block_stack(6, 8, gain=2.0, rng=np.random.default_rng(1)),
                               x, dout)
     assert np.allclose(box.result.grad_rms, expected.grad_rms)
     act.value = "tanh"
-    assert "tanh" in box.state["title"]
+    assert "tanh" in box.view.state["title"]

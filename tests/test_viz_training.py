@@ -194,17 +194,17 @@ def test_kernel_recovery_explorer_recomputes_when_controls_move():
     x, _, w = _sobel_pairs()
     x = 3 * x  # curvature ~ 2 * 9 * E[x^2]: lr = 1 with momentum 0.9 diverges
     box = widgets.kernel_recovery_explorer(x, w, lr=0.01, steps=50)
-    lr, steps, noise, _ = box.children
-    first = box.state["result"]
-    assert box.state["updates"] == 1 and "max |learned - true|" in box.state["title"]
+    lr, steps, noise, _, _ = box.children
+    first = box.result
+    assert box.view.state["updates"] == 1 and "max |learned - true|" in box.view.state["title"]
     steps.value = 100
-    assert box.state["updates"] == 2 and len(box.state["result"]["loss"]) == 101
+    assert box.view.state["updates"] == 2 and len(box.result["loss"]) == 101
     want = recover_kernel(x, _conv(x, w), lr=0.01, steps=100, momentum=0.9)
-    np.testing.assert_allclose(box.state["result"]["loss"], want["loss"], rtol=1e-12)  # same fit
+    np.testing.assert_allclose(box.result["loss"], want["loss"], rtol=1e-12)  # same fit
     noise.value = 1.0
-    assert not np.allclose(box.state["result"]["weight"], first["weight"])
+    assert not np.allclose(box.result["weight"], first["weight"])
     lr.value = 1.0
-    assert box.state["result"]["diverged"] and "DIVERGED" in box.state["title"]
+    assert box.result["diverged"] and "DIVERGED" in box.view.state["title"]
 
 
 def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw():
@@ -212,13 +212,13 @@ def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw()
     one a full draw makes, and a setting seen before gives the same bytes."""
     x, _, w = _sobel_pairs()
     box = widgets.kernel_recovery_explorer(x, w, lr=0.01, steps=50)
-    lr, steps, noise, image = box.children
+    lr, steps, noise, _, image = box.children
     pngs = {}
     for control, value in ((steps, 100), (steps, 60), (lr, 0.03), (noise, 0.5), (lr, 0.01),
                            (noise, 0.0), (steps, 100)):
         control.value = value
-        result = box.state["result"]
-        fig = box.state["figure"]
+        result = box.result
+        fig = box.fig
         np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), result["loss"])
         np.testing.assert_array_equal(fig.axes[1].images[0].get_array(),
                                       result["kernels"][-1])
@@ -230,7 +230,7 @@ def test_kernel_recovery_explorer_steps_draw_the_new_fit_and_match_a_full_draw()
         pngs.setdefault((lr.value, steps.value, noise.value), set()).add(image.value)
     assert len(pngs[0.01, 100, 0.0]) == 1
 
-    blitted, full = png_pixels(image.value), png_pixels(box.state["view"].render())
+    blitted, full = png_pixels(image.value), png_pixels(box.view.render())
     assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
 
 
@@ -242,12 +242,12 @@ def test_kernel_recovery_explorer_keeps_wider_colour_bar_labels_inside_the_figur
     lr = box.children[0]
     for value in (1.0, 0.02):
         lr.value = value
-        fig = box.state["figure"]
+        fig = box.fig
         renderer = fig.canvas.get_renderer()
         cbar = fig.axes[1].images[0].colorbar
         labels = [cbar.ax.yaxis.label, *cbar.ax.get_yticklabels()]
         assert all(t.get_window_extent(renderer).x1 <= fig.bbox.x1 for t in labels)
-        assert ("DIVERGED" in box.state["title"]) == (value == 1.0)
+        assert ("DIVERGED" in box.view.state["title"]) == (value == 1.0)
 
 
 # ---- article figures (4.1) ---------------------------------------------------------------
@@ -277,11 +277,11 @@ def test_digit_explorer_recomputes_when_index_moves():
     x = np.random.default_rng(1).random((5, 1, 8, 8))
     y = np.arange(5)
     box = widgets.digit_explorer(model, x, y, index=0)
-    pick, _ = box.children
-    assert box.state["updates"] == 1 and box.state["result"][0] == 0
+    pick, _, _ = box.children
+    assert box.view.state["updates"] == 1 and box.result[0] == 0
     pick.value = 3
-    assert box.state["updates"] == 2 and box.state["result"][0] == 3
-    assert "true 3" in box.state["title"]
+    assert box.view.state["updates"] == 2 and box.result[0] == 3
+    assert "true 3" in box.view.state["title"]
 
 
 def test_digit_explorer_step_draws_the_new_digit_maps_and_probabilities():
@@ -292,11 +292,11 @@ def test_digit_explorer_step_draws_the_new_digit_maps_and_probabilities():
     model = _small_cnn(np.random.default_rng(0))
     x = np.random.default_rng(1).random((5, 1, 8, 8))
     box = widgets.digit_explorer(model, x, np.arange(5), index=0)
-    pick, image = box.children
+    pick, _, image = box.children
     first = image.value
     for i in (3, 1, 0):
         pick.value = i
-        fig = box.state["figure"]
+        fig = box.fig
         probs, maps = feature_maps(model, x[i, 0], 0)
         np.testing.assert_array_equal(fig.subfigs[0].axes[0].images[0].get_array(), x[i, 0])
         np.testing.assert_allclose([b.get_height() for b in fig.subfigs[1].axes[0].patches],
@@ -306,4 +306,4 @@ def test_digit_explorer_step_draws_the_new_digit_maps_and_probabilities():
     assert image.value == first  # back at digit 0: the same picture
 
     np.testing.assert_array_equal(png_pixels(image.value),
-                                  png_pixels(box.state["view"].render()))
+                                  png_pixels(box.view.render()))

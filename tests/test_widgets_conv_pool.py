@@ -61,8 +61,8 @@ def _assert_same(kept, fresh):
 
 
 def _matches_full_draw(box):
-    blitted = png_pixels(box.children[-1].value)
-    full = png_pixels(box.state["view"].render())
+    blitted = png_pixels(box.view.image.value)
+    full = png_pixels(box.view.render())
     assert blitted.shape == full.shape
     assert (np.abs(blitted - full).max(axis=2) > 0).sum() < 0.001 * full[..., 0].size
 
@@ -70,8 +70,8 @@ def _matches_full_draw(box):
 def test_pool_explorer_shape_steps_show_a_fresh_figure():
     fmap = np.random.default_rng(0).uniform(size=(6, 6))
     box = pool_explorer(fmap)
-    mode, ksize, stride, which, row, col, image = box.children
-    fig = box.state["figure"]
+    mode, ksize, stride, which, row, col = box.controls.values()
+    image, fig = box.view.image, box.fig
     axes_before = list(fig.axes)
     steps = [(stride, 1), (col, 4), (ksize, 3), (mode, "avg"), (which, "all ones"),
              (stride, 3), (ksize, 1), (which, "one cell"), (row, 1)]
@@ -83,7 +83,7 @@ def test_pool_explorer_shape_steps_show_a_fresh_figure():
         fresh = PoolFigure(Figure(), fmap, kernel_size=ksize.value, stride=stride.value,
                            mode=mode.value, cell=cell, out_columns=6)
         _assert_same(fig, fresh.fig)
-        np.testing.assert_array_equal(box.state["result"][1], fresh.result[1])
+        np.testing.assert_array_equal(box.result[1], fresh.result[1])
     assert fig.axes == axes_before  # the same panels, updated in place
     _matches_full_draw(box)
 
@@ -91,8 +91,8 @@ def test_pool_explorer_shape_steps_show_a_fresh_figure():
 def test_conv_explorer_shape_steps_show_a_fresh_figure():
     img = np.random.default_rng(1).uniform(size=(12, 12))
     box = conv_explorer(img)
-    menu, scale, stride, padding, dilation = box.children[:5]
-    fig = box.state["figure"]
+    menu, scale, stride, padding, dilation = box.controls.values()
+    fig = box.fig
     steps = [(stride, 2), (padding, 2), (dilation, 3), (menu, "sharpen"), (scale, -0.5),
              (padding, 0), (stride, 3)]
     for control, value in steps:
@@ -102,12 +102,15 @@ def test_conv_explorer_shape_steps_show_a_fresh_figure():
                            stride=stride.value, padding=padding.value,
                            dilation=dilation.value, kernel_name=name)
         _assert_same(fig, fresh.fig)
-        np.testing.assert_array_equal(box.state["result"], fresh.out)
+        np.testing.assert_array_equal(box.result, fresh.out)
     _matches_full_draw(box)
-    dilation.value = 6  # does not fit: a message instead of the panels, then back
-    assert box.state["result"] is None
-    assert not any(ax.get_visible() for ax in fig.axes)
+    shown = box.view.image.value
+    dilation.value = 6  # does not fit: a message, the figure stays, then back
+    assert box.result is None
+    assert "does not fit" in box.message.value
+    assert box.view.image.value == shown
     dilation.value = 1
+    assert box.message.value == ""
     fresh = ConvFigure(Figure(), img, -0.5 * KERNELS_3X3["sharpen"], stride=3,
                        kernel_name="-0.5 × sharpen")
     _assert_same(fig, fresh.fig)
@@ -119,17 +122,16 @@ def test_step_through_shape_steps_show_a_fresh_figure():
     x = rng.uniform(0.2, 1.0, size=(2, 2, 6, 6))
     w, b = rng.normal(size=(2, 2, 3, 3)), np.zeros(2)
     box = backprop_step_through(x, w, b, f=0, i=1, j=2)
-    (n_box, f_box, c_box), (s_box, p_box, d_box) = (box.children[0].children,
-                                                    box.children[1].children)
-    i_box, j_box = box.children[2], box.children[3]
-    fig = box.state["figure"]
+    n_box, f_box, c_box, s_box, p_box, d_box, i_box, j_box = box.controls.values()
+    fig = box.fig
     steps = [[(p_box, 2), (j_box, 5)], [(s_box, 2), (f_box, 1)], [(d_box, 2), (p_box, 1)],
              [(n_box, 1), (c_box, 1), (s_box, 1), (i_box, 0)]]
     for group in steps:  # compared with a fresh figure after each group of steps
         for control, value in group:
             control.value = value
-        fresh = ConvStepFigure(x, w, b, n_box.value, f_box.value, c_box.value, s_box.value,
-                               p_box.value, d_box.value, Figure(layout="tight"))
+        fresh = ConvStepFigure(x, w, b, n=n_box.value, f=f_box.value, c=c_box.value,
+                               stride=s_box.value, padding=p_box.value,
+                               dilation=d_box.value, fig=Figure(layout="tight"))
         g = fresh.set_pixel(i_box.value, j_box.value)
         _assert_same(fig, fresh.fig)
         np.testing.assert_array_equal(box.result["dx"], g["dx"])

@@ -27,7 +27,7 @@ class ConvStepFigure:
     and ``set_conv`` changes the sample, filter, channel, stride, padding and dilation, both
     in place."""
 
-    def __init__(self, x, w, b, n, f, c, stride, padding, dilation, fig):
+    def __init__(self, x, w, b, *, n=0, f=0, c=0, stride=1, padding=0, dilation=1, fig=None):
         self.x = np.asarray(x, dtype=np.float64)
         self.w = np.asarray(w, dtype=np.float64)
         self.b = b
@@ -62,11 +62,11 @@ class ConvStepFigure:
         self.patches = []
         self.result = None
         self.setting = None
-        self.set_conv(n, f, c, stride, padding, dilation)
+        self.set_conv(n=n, f=f, c=c, stride=stride, padding=padding, dilation=dilation)
         if fig.get_layout_engine() is None:  # a caller's layout engine does it
             fig.tight_layout()
 
-    def set_conv(self, n, f, c, stride, padding, dilation):
+    def set_conv(self, *, n, f, c, stride, padding, dilation):
         """Show sample ``n``, filter ``f``, channel ``c`` and these convolution settings
         (call :meth:`set_pixel` next: the pixel's panels are not updated). Returns the
         artists that changed, beside those of :meth:`changing_artists`."""
@@ -180,7 +180,8 @@ def plot_conv_step(x, w, b, n=0, f=0, i=0, j=0, *, c=0, stride=1, padding=0, dil
     the zero padding (outside the blue image border) send nothing to ``dx`` and give 0 in
     ``dw``. Pass ``fig`` to redraw an existing figure. Returns the figure.
     """
-    panel = ConvStepFigure(x, w, b, n, f, c, stride, padding, dilation, fig)
+    panel = ConvStepFigure(x, w, b, n=n, f=f, c=c, stride=stride, padding=padding,
+                           dilation=dilation, fig=fig)
     panel.set_pixel(i, j)
     return panel.fig
 
@@ -193,7 +194,8 @@ def conv_step_animation(x, w, b, *, n=0, f=0, c=0, stride=1, padding=0, dilation
     row-major order. Returns the HTML of :func:`offline_animation`.
     """
     fig = plt.figure(figsize=STEP_FIGSIZE, dpi=dpi)
-    panel = ConvStepFigure(x, w, b, n, f, c, stride, padding, dilation, fig)
+    panel = ConvStepFigure(x, w, b, n=n, f=f, c=c, stride=stride, padding=padding,
+                           dilation=dilation, fig=fig)
     if pixels is None:
         OH, OW = panel.set_pixel(0, 0)["out"].shape[2:]
         pixels = [(i, j) for i in range(OH) for j in range(OW)]

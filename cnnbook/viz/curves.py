@@ -252,7 +252,7 @@ def draw_training_loop(fig, losses, weight, steps_max, lr, *, ahead=None):
     ax_loss.set_xlim(0, steps_max)
     ax_loss.set_xlabel("update step t")
     ax_loss.set_ylabel("mean cross-entropy loss")
-    ax_loss.set_title(f"loss after {losses.size - 1} steps (lr {lr:g}): {losses[-1]:.3f}")
+    ax_loss.set_title(f"loss after {losses.size - 1} steps (lr {lr:.3g}): {losses[-1]:.3f}")
     ax_loss.grid(alpha=0.3)
     F = weight.shape[0]
     grid = np.full((weight.shape[2], F * (weight.shape[3] + 1) - 1), np.nan)

@@ -197,7 +197,7 @@ def plot_digit_prediction(model, image, label=None, *, fig=None, feature_layer=0
     ax_p.set_title("softmax probabilities")
 
     nmaps = maps.shape[0]
-    mcols = min(8, nmaps)
+    mcols = min(4, nmaps)  # two rows of four: maps large enough to read their titles
     mrows = int(np.ceil(nmaps / mcols))
     axes = sub_maps.subplots(mrows, mcols, squeeze=False)
     lim = float(np.abs(maps).max()) or 1.0
@@ -209,7 +209,7 @@ def plot_digit_prediction(model, image, label=None, *, fig=None, feature_layer=0
             ax.axis("off")
             continue
         shown = ax.imshow(maps[f], cmap="RdBu_r", vmin=-lim, vmax=lim)
-        ax.set_title(f"map {f}", fontsize=7)
+        ax.set_title(f"map {f}", fontsize=9)
     sub_maps.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.8, label="value")
     sub_maps.suptitle(f"feature maps: output of layer {feature_layer} "
                       f"({model.layers[feature_layer].name})", fontsize=10)

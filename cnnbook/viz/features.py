@@ -10,7 +10,7 @@ import numpy as np
 __all__ = ["draw_saliency", "plot_saliency", "draw_shift_features"]
 
 
-def draw_saliency(fig, images, grads, *, titles=None):
+def draw_saliency(fig, images, grads, *, titles=None, across=False):
     r"""Draw images, their saliency :math:`|\partial z_k/\partial x|` and an overlay on ``fig``.
 
     Three rows (image, saliency on one shared colour scale with a colour bar, saliency
@@ -24,17 +24,23 @@ def draw_saliency(fig, images, grads, *, titles=None):
         maximum absolute value.
     titles : list of str, optional
         Column titles.
+    across : bool
+        One row per image instead, the three panels side by side (a short, wide figure,
+        for one image).
     """
     images = np.asarray(images)
     sal = np.abs(np.asarray(grads)).max(axis=1)  # N,H,W
     n = len(images)
     vmax = float(sal.max()) or 1.0
-    axes = fig.subplots(3, n, squeeze=False)
+    axes = fig.subplots(n, 3, squeeze=False).T if across else fig.subplots(3, n, squeeze=False)
     im = None
     for k in range(n):
         a0, a1, a2 = axes[:, k]
         a0.imshow(images[k, 0], cmap="gray_r", vmin=0, vmax=1)
         a0.set_title(titles[k] if titles else f"image {k}", fontsize=9)
+        if across:
+            a1.set_title(r"saliency $|\partial z_k/\partial x|$", fontsize=9)
+            a2.set_title("overlay (red)", fontsize=9)
         im = a1.imshow(sal[k], cmap="hot", vmin=0, vmax=vmax)
         a2.imshow(images[k, 0], cmap="gray_r", vmin=0, vmax=2.5)  # faded digit
         rgba = np.zeros(sal[k].shape + (4,))  # H,W,4: red, opaque where salient
@@ -44,9 +50,10 @@ def draw_saliency(fig, images, grads, *, titles=None):
         for a in (a0, a1, a2):
             a.set_xticks([])
             a.set_yticks([])
-    axes[0, 0].set_ylabel("image")
-    axes[1, 0].set_ylabel(r"$|\partial z_k/\partial x|$")
-    axes[2, 0].set_ylabel("overlay (red)")
+    if not across:
+        axes[0, 0].set_ylabel("image")
+        axes[1, 0].set_ylabel(r"$|\partial z_k/\partial x|$")
+        axes[2, 0].set_ylabel("overlay (red)")
     fig.colorbar(im, ax=axes[1:, :].ravel().tolist(), label=r"$|\partial z_k / \partial x|$",
                  shrink=0.8)
     if not fig.get_suptitle():

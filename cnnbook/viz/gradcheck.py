@@ -20,7 +20,7 @@ _PANELS = (("analytic (backward pass)", "RdBu_r"),
 # left of each image for the row ticks and label, right of it for the colour bar. The
 # colour bar ends _CBAR_SHORT below the top of the tallest image, so that the factor above
 # it (1e-10) stays clear of the panel title.
-_TOP, _BOTTOM, _LEFT, _RIGHT = 0.62, 0.55, 0.55, 0.72
+_TOP, _BOTTOM, _LEFT, _RIGHT = 0.85, 0.55, 0.55, 0.72  # _TOP: a two-line title
 _CBAR_PAD, _CBAR_WIDTH, _CBAR_MIN_HEIGHT, _CBAR_SHORT = 0.1, 0.13, 1.2, 0.3
 _CBAR_FONTSIZE, _CBAR_LABELS = 8, 12
 

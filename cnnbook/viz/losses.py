@@ -123,8 +123,10 @@ def plot_softmax_bars(logits, true_class, *, fig=None, zmax=6.0):
     axes[0].set(ylim=(-zmax, zmax), title="logits $z_k$", ylabel="$z_k$")
     axes[1].bar(classes, p, color=colors)
     axes[1].plot(classes, classes == true_class, "k_", ms=25, mew=2, label="target $y_k$")
-    axes[1].set(ylim=(0, 1.05), title=r"softmax $\hat y_k$", ylabel="probability")
-    axes[1].legend(fontsize=8, loc="upper right")
+    # room above 1 for the legend: no bar or target mark reaches it
+    axes[1].set(ylim=(0, 1.35), yticks=np.linspace(0, 1, 6), title=r"softmax $\hat y_k$",
+                ylabel="probability")
+    axes[1].legend(fontsize=8, loc="upper center", ncol=1, borderaxespad=0.2)
     axes[2].bar(classes, grad[0], color=colors)
     axes[2].set(ylim=(-1.05, 1.05), title=r"gradient $\partial L/\partial z_k = \hat y_k - y_k$",
                 ylabel="gradient")

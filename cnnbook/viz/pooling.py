@@ -26,7 +26,7 @@ def _outline_window(ax, i, j, kernel_size, stride, color, lw=2.0, ls="-"):
 
 
 def _annotation_size(values):
-    return 7 if values.shape[1] <= 8 else 5
+    return 8 if values.shape[1] <= 8 else 6
 
 
 class PoolFigure:
@@ -63,7 +63,7 @@ class PoolFigure:
         fig.clear()
         self.fig = fig
         self.ax_in, self.ax_out, self.ax_dx = ax_in, ax_out, ax_dx = fig.subplots(
-            1, 3, gridspec_kw=dict(width_ratios=[W, max(width, 4) + 2, W + 2]))
+            1, 3, gridspec_kw=dict(width_ratios=[W + 3, max(width, 4) + 2, W + 2]))
         # Output values lie within the input's range (a maximum or a mean of inputs).
         vmin, vmax = float(fmap.min()), float(fmap.max())
         ax_in.imshow(fmap, cmap="viridis", vmin=vmin, vmax=vmax)
@@ -77,9 +77,9 @@ class PoolFigure:
         label_image_axes(ax_dx, shape=dx.shape)
         fig.colorbar(shown, ax=ax_dx, shrink=0.7, label="gradient")
         self.suptitle = fig.suptitle("", fontsize=10)
-        self.set(kernel_size, stride, mode, cell)
+        self.set(kernel_size=kernel_size, stride=stride, mode=mode, cell=cell)
 
-    def set(self, kernel_size=2, stride=None, mode="max", cell=(0, 0)):
+    def set(self, *, kernel_size=2, stride=None, mode="max", cell=(0, 0)):
         """Show the pooling with these settings; returns the artists that changed (all
         of them are in :meth:`dynamic_artists`, the output panel as a whole axes)."""
         stride = kernel_size if stride is None else stride
@@ -216,5 +216,6 @@ def pool_animation(fmap, *, kernel_size=2, stride=None, mode="max", figsize=(11,
                         cell=cells[0])
     fig.canvas.draw()                 # lay out once, then only the cell-dependent parts change
     fig.set_layout_engine("none")
-    return offline_animation(fig, lambda cell: figure.set(kernel_size, stride, mode, cell),
-                             cells, blit=True)
+    settings = dict(kernel_size=kernel_size, stride=stride, mode=mode)
+    return offline_animation(fig, lambda cell: figure.set(**settings, cell=cell), cells,
+                             blit=True)

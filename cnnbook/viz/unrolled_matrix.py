@@ -89,6 +89,8 @@ def plot_unrolled_matrix(x_shape, kernel_size, *, stride=1, padding=0, dilation=
     show_array(ax_in, numbers.reshape(N * C * H, W), "input $x$: pixel numbers", **style)
     show_array(ax_col, table, r"$X_{\mathrm{col}}$: pixel read by each entry", **style,
                xlabel=r"column = window $(n, i, j)$", ylabel=r"row = tap $(c, p, q)$")
+    for ax in (ax_in, ax_col):
+        ax.tick_params(labelsize=9)  # row and column numbers as large as the cells' labels
     if N * C > 1:
         ax_in.set_ylabel(r"row $((n\,C + c)\,H + h)$")
     fig.table = table

@@ -1,38 +1,18 @@
-"""Interactive explorers: each wires ipywidgets controls to a drawing function of cnnbook.viz.
+"""Interactive explorers: each wires controls to a figure of cnnbook.viz (see ``_explorer``
+for the contract every explorer follows, and its offline form for the static book).
 
-Each submodule holds the explorers of one concept; this module re-exports them, so
-``from cnnbook.widgets import X`` works for every explorer.
+Each submodule holds the explorers of one concept; this module re-exports every name
+their ``__all__`` lists, so ``from cnnbook.widgets import X`` works for every explorer.
 """
 from .._extras import require
 
 require("cnnbook.widgets", "matplotlib", "ipywidgets")  # clear ImportError if missing
 
-from ._figure import FigureView
-from .conv import backprop_step_through, conv_explorer
-from .gradcheck import derivation_checker
-from .im2col import im2col_explorer
-from .initialisation import init_gain_explorer
-from .landscapes import lr_explorer, tangent_explorer
-from .losses import softmax_explorer
-from .networks import depth_explorer, digit_explorer, saliency_explorer
-from .pooling import pool_explorer
-from .training import bn_training_explorer, kernel_recovery_explorer, training_loop_explorer
+from . import (_explorer, _figure, conv, gradcheck, im2col, initialisation,  # noqa: E402
+               landscapes, losses, networks, pooling, training)
 
-__all__ = [
-    "FigureView",
-    "backprop_step_through",
-    "conv_explorer",
-    "derivation_checker",
-    "lr_explorer",
-    "tangent_explorer",
-    "softmax_explorer",
-    "depth_explorer",
-    "digit_explorer",
-    "saliency_explorer",
-    "pool_explorer",
-    "bn_training_explorer",
-    "kernel_recovery_explorer",
-    "training_loop_explorer",
-    "init_gain_explorer",
-    "im2col_explorer",
-]
+_MODULES = (_figure, _explorer, conv, gradcheck, im2col, initialisation, landscapes, losses,
+            networks, pooling, training)
+__all__ = [name for module in _MODULES for name in module.__all__]
+globals().update({name: getattr(module, name) for module in _MODULES
+                  for name in module.__all__})

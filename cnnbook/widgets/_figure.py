@@ -9,15 +9,19 @@ in between, so the page does not jump.
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..viz.animation import draw_in_order, draw_without, figure_png, without_drawn_children
 
-__all__ = ["FigureView", "STYLE"]
+__all__ = ["FigureView", "LIVE_WIDTH"]
 
-#: Widget style that keeps long labels ("learning rate") whole.
-STYLE = {"description_width": "initial"}
+#: Widest picture of a live explorer, in pixels (JupyterLab's output area is about 964 px
+#: wide): figures are drawn at 96 dpi, or less when that would be wider. The picture is
+#: shown at its own size (never stretched, so never blurred); it shrinks to a narrower
+#: output area.
+LIVE_WIDTH = 960
 
 
 class FigureView:
@@ -29,8 +33,9 @@ class FigureView:
         ``draw(fig) -> result``: draws on the (cleared) figure; :meth:`refresh` calls it and
         keeps its return value in ``state["result"]``.
     figsize : (float, float)
-    dpi : int
-        Resolution of the PNG (72: the figure's size in inches times 72 pixels).
+    dpi : float, optional
+        Resolution of the PNG; default 96, or less for a figure wider than
+        :data:`LIVE_WIDTH` pixels at 96 dpi.
     layout : str or None
         Matplotlib layout engine (``"constrained"``, ``"tight"`` or ``None``).
 
@@ -44,21 +49,31 @@ class FigureView:
         ``figure`` (``fig``, to read the drawn artists) and ``view`` (this object).
     """
 
-    def __init__(self, draw=None, figsize=(8, 3.4), *, dpi=72, layout="constrained"):
+    def __init__(self, draw=None, figsize=(8, 3.4), *, dpi=None, layout="constrained"):
+        dpi = min(96.0, LIVE_WIDTH / figsize[0]) if dpi is None else dpi
         self.fig = Figure(figsize=figsize, dpi=dpi, layout=layout)
         FigureCanvasAgg(self.fig)
         self.draw = draw
         self.layout = layout
-        self.image = widgets.Image(format="png")
+        # at its own size (a column box would stretch it to the output's width), shrinking
+        # to a narrower output
+        self.image = widgets.Image(format="png", width=round(figsize[0] * dpi),
+                                   layout=widgets.Layout(align_self="flex-start",
+                                                         max_width="100%", height="auto"))
         self.state = {"result": None, "title": None, "updates": 0, "figure": self.fig,
                       "view": self}
         self._positions = {}  # layout key -> axes positions found by the layout engine
         self._background = None  # pixels without show_changed's dynamic artists
         self._layer = None  # (artists, pixels): the background with these drawn on it
         self._animated = []  # the artists show_changed made animated
+        #: True while an explorer draws its offline pictures: show/show_changed send nothing
+        self.paused = False
+        #: the artists the last show_changed drew (None after a whole-figure show)
+        self.last_changed = None
 
-    def refresh(self, *_, key=None, dynamic=None):
-        """Clear the figure, call ``draw(fig)`` and show the result.
+    def refresh(self, draw=None, *, key=None, dynamic=None):
+        """Clear the figure, call ``draw(fig)`` (default: the ``draw`` given when the view
+        was made) and show the figure; returns ``draw``'s result.
 
         The layout engine runs once per ``key`` (it costs as much as drawing the figure):
         later drawings with the same key and number of axes get the axes positions the
@@ -74,14 +89,14 @@ class FigureView:
         self._reset_blitting()
         positions = self._positions.get(key)
         fig.set_layout_engine("none" if positions else self.layout)
-        self.state["result"] = self.draw(fig)
+        self.state["result"] = (draw or self.draw)(fig)
         reused = positions and len(fig.axes) == len(positions) and not fig.subfigs
         if reused:
             for ax, pos in zip(fig.axes, positions):
                 ax.set_position(pos)
         elif positions:  # other panels than the key's: lay them out (``draw`` may
             fig.set_layout_engine(self.layout)  # have done it and removed the engine)
-        if dynamic is None:
+        if dynamic is None or self.paused:
             self.show()
         else:
             artists = list(dynamic())
@@ -92,19 +107,13 @@ class FigureView:
             # In-place updates (show() without refresh) keep this layout: the engine
             # would otherwise run again on every draw.
             fig.set_layout_engine("none")
-
-    def explorer(self, controls):
-        """Redraw on every change of ``controls``, draw once, and return the explorer:
-        a VBox of the controls above the image, with ``box.state`` = :attr:`state`."""
-        for control in controls:
-            control.observe(self.refresh, names="value")
-        self.refresh()
-        box = widgets.VBox([*controls, self.image])
-        box.state = self.state
-        return box
+        return self.state["result"]
 
     def show(self):
         """Render the figure to PNG and put it in the image widget."""
+        self.last_changed = None
+        if self.paused:
+            return
         self._update_titles()
         self.image.value = self.render()
         self.state["updates"] += 1
@@ -129,6 +138,9 @@ class FigureView:
         call :meth:`refresh` for that.
         """
         changed = [a for a in changed if a is not None]
+        self.last_changed = changed
+        if self.paused:
+            return
         dynamic = changed if dynamic is None else [a for a in dynamic if a is not None]
         if self._background is None:
             self.fig.set_layout_engine("none")  # the layout found by refresh() stays
@@ -187,6 +199,18 @@ class FigureView:
 
     def _encode(self):
         return figure_png(self.fig, draw=False, alpha=False, compress_level=1)
+
+    def pixels(self, dpi):
+        """The whole figure drawn at ``dpi`` (e.g. for the offline pictures), as an RGB
+        array; the figure keeps its own dpi."""
+        self._reset_blitting()  # a full draw shows every artist (none is left out)
+        old = self.fig.get_dpi()
+        self.fig.set_dpi(dpi)
+        try:
+            self.fig.canvas.draw()
+            return np.array(self.fig.canvas.buffer_rgba())[..., :3]
+        finally:
+            self.fig.set_dpi(old)
 
     def render(self):
         """The figure as PNG bytes: one Agg draw, RGB (no alpha), fast zlib level.

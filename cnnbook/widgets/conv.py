@@ -8,7 +8,9 @@ from ..conv import conv_output_size
 from ..data import sample_photo
 from ..viz.conv import KERNELS_3X3, ConvFigure
 from ..viz.conv_step import STEP_FIGSIZE, ConvStepFigure
-from ._figure import STYLE, FigureView
+from . import _controls as controls
+from ._explorer import DoesNotFit, Explorer
+from ._figure import FigureView
 
 __all__ = ["conv_explorer", "backprop_step_through"]
 
@@ -29,10 +31,10 @@ def conv_explorer(image=None, *, size=96, kernels=None):
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children = [kernel dropdown, scale, stride, padding, dilation, custom grid,
-        Image]``; ``.state["result"]`` is the last output map, ``.state["title"]`` the
-        panel titles (with the output-size formula).
+    Explorer
+        Settings ``kernel, scale, stride, padding, dilation`` (the custom weights' boxes
+        below them); ``.result`` is the output map (``None`` when the dilated kernel does
+        not fit the padded image); the panel titles give the output-size formula.
     """
     if image is None:
         image = sample_photo(size=size)
@@ -44,16 +46,13 @@ def conv_explorer(image=None, *, size=96, kernels=None):
             raise ValueError(f"conv_explorer: expected (3, 3) kernels, got {name!r} of "
                              f"shape {k.shape}")
     names = list(kernels) + ["custom"]
-    kernel_menu = widgets.Dropdown(options=names, value=names[1] if len(names) > 2
-                                   else names[0], description="kernel")
-    scale = widgets.FloatSlider(value=1.0, min=-2.0, max=2.0, step=0.25,
-                                description="scale", continuous_update=False)
-    stride = widgets.IntSlider(value=1, min=1, max=4, description=r"stride \(s\)",
-                               continuous_update=False)
-    padding = widgets.IntSlider(value=0, min=0, max=4, description=r"padding \(P\)",
-                                continuous_update=False)
-    dilation = widgets.IntSlider(value=1, min=1, max=6, description=r"dilation \(d\)",
-                                 continuous_update=False)
+    settings = {
+        "kernel": controls.choice("kernel", names, names[1] if len(names) > 2 else names[0]),
+        "scale": controls.number("scale", 1.0, -2.0, 2.0, 0.25),
+        "stride": controls.stride(1, high=4),
+        "padding": controls.padding(0, high=4),
+        "dilation": controls.dilation(1, high=6),
+    }
     start = kernels.get("edge x (Sobel)", np.eye(3))
     cells = [widgets.FloatText(value=float(start.flat[k]), layout=widgets.Layout(width="70px"))
              for k in range(9)]
@@ -61,68 +60,46 @@ def conv_explorer(image=None, *, size=96, kernels=None):
         grid_template_columns="repeat(3, 75px)", grid_gap="2px"))
     custom_box = widgets.HBox([widgets.Label("custom weights:"), custom])
 
-    def current_kernel():
-        if kernel_menu.value == "custom":
-            k = np.array([c.value for c in cells], dtype=np.float64).reshape(3, 3)
-        else:
-            k = kernels[kernel_menu.value]
-        return scale.value * k
+    def kernel_of(kernel, scale):
+        if kernel == "custom":
+            return scale * np.array([c.value for c in cells], dtype=np.float64).reshape(3, 3)
+        return scale * kernels[kernel]
 
-    def kernel_name():
-        return kernel_menu.value if scale.value == 1 else f"{scale.value:g} × {kernel_menu.value}"
+    def options(kernel, scale, stride, padding, dilation):
+        name = kernel if scale == 1 else f"{scale:g} × {kernel}"
+        return dict(stride=stride, padding=padding, dilation=dilation, kernel_name=name)
 
-    def settings():
-        return dict(stride=stride.value, padding=padding.value, dilation=dilation.value,
-                    kernel_name=kernel_name())
+    view = FigureView(figsize=(10, 3.4))
+    first = {k: c.value for k, c in settings.items()}
+    try:
+        figure = ConvFigure(view.fig, image, kernel_of(first["kernel"], first["scale"]),
+                            **options(**first))
+    except ValueError as err:
+        raise ValueError(f"conv_explorer: the {image.shape} image does not fit a "
+                         f"{first['kernel']} kernel ({err})") from None
+    figure.lay_out()  # once: the panels keep their places
 
-    panels = {}
-
-    def build(fig):  # once; every control then redraws the panels in place
+    def update(**s):
+        custom_box.layout.display = "" if s["kernel"] == "custom" else "none"
         try:
-            panels["figure"] = ConvFigure(fig, image, current_kernel(), **settings())
-        except ValueError as err:
-            raise ValueError(f"conv_explorer: the {image.shape} image does not fit a "
-                             f"{kernel_menu.value} kernel ({err})") from None
-        panels["figure"].lay_out()  # once: the panels keep their places
-        panels["message"] = fig.text(0.5, 0.5, "", ha="center", va="center", wrap=True,
-                                     visible=False)
-        return panels["figure"].out
-
-    view = FigureView(build, (10, 3.4))
-    state = view.state
-
-    def update(*_):
-        custom_box.layout.display = "" if kernel_menu.value == "custom" else "none"
-        figure, message = panels["figure"], panels["message"]
-        try:
-            changed = figure.set(current_kernel(), **settings())
-        except ValueError as err:  # e.g. a dilated kernel larger than the input
-            state["result"] = None
-            for ax in view.fig.axes:
-                ax.set_visible(False)
-            message.set_text(str(err))
-            message.set_visible(True)
-            return view.show()
-        if message.get_visible():  # the panels come back
-            message.set_visible(False)
-            for ax in view.fig.axes:
-                ax.set_visible(True)
-        state["result"] = figure.out
+            changed = figure.set(kernel_of(s["kernel"], s["scale"]), **options(**s))
+        except ValueError as err:  # e.g. a dilated kernel larger than the padded input
+            raise DoesNotFit(str(err)) from None
         view.show_changed(changed, figure.dynamic_artists())  # only these are redrawn
+        return figure.out
 
-    for control in [kernel_menu, scale, stride, padding, dilation]:
-        control.observe(update, names="value")
+    custom_box.layout.display = "none"
+    box = Explorer("conv_explorer", settings, view, update,
+                   rows=[*settings.values(), custom_box],
+                   offline={"kernel": names[1:4], "stride": [1, 2],
+                            "padding": [0, 2], "dilation": [1, 3]})
 
     def on_custom_weight(_change):
-        if kernel_menu.value == "custom":  # the boxes are hidden (and unused) otherwise
-            update()
+        if settings["kernel"].value == "custom":  # the boxes are hidden (and unused) otherwise
+            box.set()
 
     for cell in cells:
         cell.observe(on_custom_weight, names="value")
-    custom_box.layout.display = "" if kernel_menu.value == "custom" else "none"
-    view.refresh(dynamic=lambda: panels["figure"].dynamic_artists())
-    box = widgets.VBox([kernel_menu, scale, stride, padding, dilation, custom_box, view.image])
-    box.state = state
     return box
 
 
@@ -148,87 +125,59 @@ def backprop_step_through(x, w, b=None, *, f=0, i=0, j=0, stride=1, padding=0, d
 
     Returns
     -------
-    ipywidgets.VBox
-        Children: ``HBox`` of ``Dropdown`` (sample ``n``, filter ``f``, input channel
-        ``c``); ``HBox`` of ``Dropdown`` (stride, padding, dilation); ``IntSlider``
-        (output row ``i``); ``IntSlider`` (output column ``j``); an ``Output`` for messages;
-        the ``Image``. ``box.result`` holds the last
-        :func:`cnnbook.receptive_field.conv_step_gradients` dict
-        (or ``None`` if the settings do not fit the input).
+    Explorer
+        Settings ``n, f, c`` (sample, filter, input channel: one row), ``stride, padding,
+        dilation`` (one row), ``i, j`` (the output pixel; their ranges follow the output
+        size). ``.result`` is the last :func:`cnnbook.receptive_field.conv_step_gradients`
+        dict (``None`` if the settings do not fit the input).
     """
     x = np.asarray(x, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     b = np.zeros(w.shape[0]) if b is None else np.asarray(b, dtype=np.float64)
     N, C, H, Wd = x.shape
     F, _, KH, KW = w.shape
-    n_box = widgets.Dropdown(options=list(range(N)), value=0, description=r"sample \(n\)")
-    f_box = widgets.Dropdown(options=list(range(F)), value=int(f), description=r"filter \(f\)")
-    c_box = widgets.Dropdown(options=list(range(C)), value=0, description=r"channel \(c\)")
-    s_box = widgets.Dropdown(options=[1, 2, 3], value=int(stride), description="stride")
-    p_box = widgets.Dropdown(options=[0, 1, 2], value=int(padding), description="padding")
-    d_box = widgets.Dropdown(options=[1, 2, 3], value=int(dilation), description="dilation")
-    OH0 = max(conv_output_size(H, KH, stride, padding, dilation), 1)
-    OW0 = max(conv_output_size(Wd, KW, stride, padding, dilation), 1)
-    i_box = widgets.IntSlider(value=min(int(i), OH0 - 1), min=0, max=OH0 - 1,
-                              description=r"output row \(i\)", continuous_update=False,
-                              style=STYLE)
-    j_box = widgets.IntSlider(value=min(int(j), OW0 - 1), min=0, max=OW0 - 1,
-                              description=r"output column \(j\)",
-                              continuous_update=False, style=STYLE)
-    message = widgets.Output()
-    panel = {}
 
-    def setting():
-        return (n_box.value, f_box.value, c_box.value, s_box.value, p_box.value, d_box.value)
+    def output_size(stride, padding, dilation):
+        return (conv_output_size(H, KH, stride, padding, dilation),
+                conv_output_size(Wd, KW, stride, padding, dilation))
 
-    def build(fig):  # once; every control then redraws the panels in place
-        n, f, c, s, p, d = setting()
-        # laid out with the widest padding, so that the input's tick labels always fit
-        figure = panel["figure"] = ConvStepFigure(x, w, b, n, f, c, s, max(p_box.options), d,
-                                                  fig)
-        figure.lay_out()
-        figure.set_conv(n, f, c, s, p, d)
-        return figure.set_pixel(i_box.value, j_box.value)
+    OH0, OW0 = (max(size, 1) for size in output_size(stride, padding, dilation))
+    settings = {
+        "n": controls.choice(r"sample \(n\)", range(N), 0),
+        "f": controls.choice(r"filter \(f\)", range(F), int(f)),
+        "c": controls.choice(r"channel \(c\)", range(C), 0),
+        "stride": controls.stride(stride, high=3),
+        "padding": controls.padding(padding, high=2),
+        "dilation": controls.dilation(dilation, high=3),
+        "i": controls.integer(r"output row \(i\)", min(int(i), OH0 - 1), 0, OH0 - 1),
+        "j": controls.integer(r"output column \(j\)", min(int(j), OW0 - 1), 0, OW0 - 1),
+    }
+    conv_keys = ("n", "f", "c", "stride", "padding", "dilation")
+    view = FigureView(figsize=STEP_FIGSIZE, layout="tight")
+    start = {k: settings[k].value for k in conv_keys}
+    # laid out with the widest padding, so that the input's tick labels always fit
+    figure = ConvStepFigure(x, w, b, **{**start, "padding": settings["padding"].max},
+                            fig=view.fig)
+    figure.lay_out()
+    figure.set_conv(**start)
 
-    view = FigureView(build, figsize=STEP_FIGSIZE, layout="tight")
-    box = widgets.VBox([widgets.HBox([n_box, f_box, c_box]),
-                        widgets.HBox([s_box, p_box, d_box]), i_box, j_box, message, view.image])
-    box.state = view.state
-    box.result = None
-    busy = {"flag": False}
+    def constrain():  # the pixel sliders follow the output size (clamping their values)
+        OH, OW = output_size(*(settings[k].value for k in ("stride", "padding", "dilation")))
+        if OH >= 1 and OW >= 1:
+            settings["i"].max, settings["j"].max = OH - 1, OW - 1
 
-    def output_size():
-        s, p, d = s_box.value, p_box.value, d_box.value
-        return (conv_output_size(H, KH, s, p, d), conv_output_size(Wd, KW, s, p, d))
-
-    def update(_change=None):
-        if busy["flag"]:
-            return
-        OH, OW = output_size()
-        message.clear_output(wait=True)
+    def update(i, j, **conv):
+        OH, OW = output_size(conv["stride"], conv["padding"], conv["dilation"])
         if OH < 1 or OW < 1:
-            box.result = None
-            with message:
-                print(f"kernel {KH}x{KW} with dilation {d_box.value} does not fit the "
-                      f"{H}x{Wd} input with padding {p_box.value}: choose other settings")
-            return
-        busy["flag"] = True  # changing the slider bounds must not redraw twice
-        try:
-            for slider, size in ((i_box, OH), (j_box, OW)):
-                slider.max = size - 1  # clamps the value if it was beyond
-                slider.value = min(slider.value, size - 1)
-        finally:
-            busy["flag"] = False
-        if not panel:  # the first drawing
-            view.refresh(dynamic=lambda: panel["figure"].dynamic_artists())
-            box.result = view.state["result"]
-            return
-        figure = panel["figure"]
-        changed = figure.set_conv(*setting()) if figure.setting != setting() else []
-        box.result = view.state["result"] = figure.set_pixel(i_box.value, j_box.value)
+            raise DoesNotFit(f"kernel {KH}x{KW} with dilation {conv['dilation']} is larger "
+                             f"than the {H}x{Wd} input with padding {conv['padding']}")
+        changed = figure.set_conv(**conv) if figure.setting != tuple(conv.values()) else []
+        result = figure.set_pixel(i, j)
         view.show_changed(changed + figure.changing_artists(), figure.dynamic_artists())
+        return result
 
-    for control in (n_box, f_box, c_box, s_box, p_box, d_box, i_box, j_box):
-        control.observe(update, names="value")
-    update()
-    return box
+    return Explorer("backprop_step_through", settings, view, update,
+                    rows=[["n", "f", "c"], ["stride", "padding", "dilation"],
+                          settings["i"], settings["j"]],
+                    constrain=constrain,
+                    offline={"i": list(range(OH0)), "j": list(range(OW0))})

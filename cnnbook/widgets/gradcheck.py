@@ -1,11 +1,15 @@
 """Derivation checker: a layer's analytic gradient against central differences, live."""
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 
 from ..layer_checks import LAYERS, derivation_check, gradcheck_verdict
 from ..viz.gradcheck import plot_gradient_check, update_gradient_check
-from ._figure import STYLE, FigureView
+from . import _controls as controls
+from ._explorer import DoesNotFit, Explorer
+from ._figure import FigureView
 
 __all__ = ["derivation_checker"]
 
@@ -14,78 +18,61 @@ def derivation_checker(layer="conv", *, stride=2, padding=1, dilation=2, height=
                        kernel_size=3):
     r"""Widget: choose a layer and its options; the gradient check reruns on every change.
 
-    Shows the verdict of :func:`derivation_check` (every input and parameter) and the
-    analytic and numerical :math:`\partial L/\partial x` side by side with their
-    difference. Options that do not fit print the reason instead of a figure.
+    Shows the verdict of :func:`derivation_check` (every input and parameter: in the
+    figure's title, with the table of errors below the controls) and the analytic and
+    numerical :math:`\partial L/\partial x` side by side with their difference. Options
+    that do not fit say why on the message line; the figure keeps the last check.
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children[0:7]`` are the controls (layer, stride, padding, dilation, height,
-        width, kernel size), ``children[7]`` the verdict (an ``Output``),
-        ``children[8]`` the figure (an ``Image``); ``last_check`` is the latest
-        :func:`derivation_check` result (``None`` if the setting did not fit).
+    Explorer
+        Settings ``layer, stride, padding, dilation, height, width, kernel_size``;
+        ``.result`` is the latest :func:`derivation_check` result (``None`` if the setting
+        did not fit).
     """
-    style = STYLE
-    slider = dict(style=style, continuous_update=False)  # one check per release, not per tick
-    controls = [
-        widgets.Dropdown(options=list(LAYERS), value=layer, description="layer"),
-        widgets.IntSlider(value=stride, min=1, max=3, description=r"stride \(s\)", **slider),
-        widgets.IntSlider(value=padding, min=0, max=2, description=r"padding \(P\)", **slider),
-        widgets.IntSlider(value=dilation, min=1, max=3, description=r"dilation \(d\)", **slider),
-        widgets.IntSlider(value=height, min=3, max=12, description=r"height \(H\)", **slider),
-        widgets.IntSlider(value=width, min=3, max=12, description=r"width \(W\)", **slider),
-        widgets.IntSlider(value=kernel_size, min=1, max=4, description=r"kernel \(KH = KW\)",
-                          **slider),
-    ]
-    text = widgets.Output()
+    settings = {
+        "layer": controls.choice("layer", LAYERS, layer),
+        "stride": controls.stride(stride, high=3),
+        "padding": controls.padding(padding, high=2),
+        "dilation": controls.dilation(dilation, high=3),
+        "height": controls.integer(r"height \(H\)", height, 3, 12),
+        "width": controls.integer(r"width \(W\)", width, 3, 12),
+        "kernel_size": controls.kernel_size(kernel_size, high=4),
+    }
+    table = widgets.HTML()
     # The figure is drawn once; later checks update its artists in place: only the images,
     # colour bars and title are redrawn (blitted) when the input keeps its shape, the whole
     # figure (no layout engine: the panels sit at fixed margins) when it changes.
-    view = FigureView(figsize=(10, 3.2), layout=None)
+    view = FigureView(figsize=(10, 3.4), layout=None)
     checks = {}  # setting -> derivation_check result: a setting seen before is not rerun
+    shown = {}
 
-    def update(_change=None):
-        name = controls[0].value
-        controls[3].disabled = name != "conv"
-        for c in (controls[1], controls[2], controls[6]):
-            c.disabled = name == "dense"
-        setting = (name,) + tuple(c.value for c in controls[1:])
-        try:
-            if setting not in checks:
-                checks[setting] = derivation_check(
-                    name, stride=setting[1], padding=setting[2], dilation=setting[3],
-                    height=setting[4], width=setting[5], kernel_size=setting[6])
-        except ValueError as e:
-            text.clear_output(wait=True)  # replaced in one step: the page does not jump
-            with text:
-                print(f"This setting does not fit: {e}")
-            view.image.layout.display = "none"
-            box.last_check = None
-            return
+    def update(layer, **options):
+        settings["dilation"].disabled = layer != "conv"
+        for key in ("stride", "padding", "kernel_size"):
+            settings[key].disabled = layer == "dense"
+        setting = (layer,) + tuple(options.values())
+        if setting not in checks:
+            try:
+                checks[setting] = derivation_check(layer, **options)
+            except ValueError as err:
+                raise DoesNotFit(str(err)) from None
         check = checks[setting]
-        text.clear_output(wait=True)
-        with text:
-            print(gradcheck_verdict(check["result"]))
-            print(check["result"])
+        table.value = f"<pre>{html.escape(str(check['result']))}</pre>"
+        title = f"{check['title']}\n{gradcheck_verdict(check['result'])}"
         analytic, numeric = check["analytic"][0, 0], check["numeric"][0, 0]
-        shown = view.state["result"]  # the check in the figure (also after a misfit)
-        view.state["result"] = box.last_check = check
-        view.image.layout.display = None
-        if shown is None:  # the first drawing
-            plot_gradient_check(analytic, numeric, title=check["title"], fig=view.fig)
+        if not shown:  # the first drawing
+            plot_gradient_check(analytic, numeric, title=title, fig=view.fig)
             view.show()
-            return
-        changed = update_gradient_check(view.fig, analytic, numeric, title=check["title"])
-        if shown["analytic"].shape == check["analytic"].shape:
-            view.show_changed(changed)
         else:
-            view.show()  # the panels moved
+            changed = update_gradient_check(view.fig, analytic, numeric, title=title)
+            if shown["check"]["analytic"].shape == check["analytic"].shape:
+                view.show_changed(changed)
+            else:
+                view.show()  # the panels moved
+        shown["check"] = check
+        return check
 
-    box = widgets.VBox(controls + [text, view.image])
-    box.state = view.state
-    box.last_check = None  # the latest derivation_check result, for tests and the curious
-    for c in controls:
-        c.observe(update, names="value")
-    update()
-    return box
+    return Explorer("derivation_checker", settings, view, update,
+                    rows=[*settings.values(), table],
+                    offline={"layer": list(LAYERS), "stride": [1, 2], "padding": [0, 1]})

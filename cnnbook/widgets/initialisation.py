@@ -1,12 +1,13 @@
 """Initialisation explorer: the scale of the initial weights against the signal scale by depth."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..signal_propagation import block_stack, signal_profile
 from ..viz.depth_profiles import plot_depth_profiles, update_depth_profiles
-from ._figure import STYLE, FigureView
+from . import _controls as controls
+from ._explorer import Explorer
+from ._figure import FigureView
 
 __all__ = ["init_gain_explorer"]
 
@@ -24,9 +25,9 @@ def init_gain_explorer(*, gain=1.0, activation="relu", init="he", depth=30, widt
 
     Returns
     -------
-    ipywidgets.VBox
-        Children: a ``FloatLogSlider`` (gain), a ``Dropdown`` (activation), the ``Image``.
-        ``box.result`` holds the last ``SignalProfile``.
+    Explorer
+        Settings ``gain`` (log slider, base 2) and ``activation``; ``.result`` is the last
+        ``SignalProfile``.
     """
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(batch, width))
@@ -37,36 +38,32 @@ def init_gain_explorer(*, gain=1.0, activation="relu", init="he", depth=30, widt
                             rng=np.random.default_rng(seed + 1))
         return signal_profile(stack, x, dout)
 
-    slider = widgets.FloatLogSlider(value=float(gain), base=2, min=-2, max=2, step=0.125,
-                                    description=r"gain on the weights", readout_format=".3g",
-                                    continuous_update=False, style=STYLE)
-    act_box = widgets.Dropdown(options=["relu", "tanh", "sigmoid"], value=activation,
-                               description="activation", style=STYLE)
+    settings = {
+        "gain": controls.log_number("gain on the weights", gain, -2, 2, 0.125, base=2),
+        "activation": controls.choice("activation", ["relu", "tanh", "sigmoid"], activation),
+    }
     view = FigureView(figsize=(9, 3.4), layout=None)
     reference = "reference (gain 1)"
     styles = {reference: dict(color="0.6", ls="--", marker=None)}
+    references = {}  # activation -> the profile at gain 1
 
-    def title():
-        return (f"{depth} blocks of Dense({width}) + {act_box.value}, "
-                f"{init} init x {slider.value:.3g}")
+    def reference_of(act):
+        if act not in references:
+            references[act] = profile(1.0, act)
+        return references[act]
 
-    box = widgets.VBox([slider, act_box, view.image])
-    box.state = view.state
-    # the reference line is recomputed only when the activation changes
-    cache = {"act": act_box.value, "reference": profile(1.0, act_box.value)}
-    plot_depth_profiles({"gain": cache["reference"], reference: cache["reference"]},
-                        fig=view.fig, styles=styles)
+    first = reference_of(activation)
+    plot_depth_profiles({"gain": first, reference: first}, fig=view.fig, styles=styles)
 
-    def update(_change=None):
-        if cache["act"] != act_box.value:
-            cache.update(act=act_box.value, reference=profile(1.0, act_box.value))
-        current = profile(slider.value, act_box.value)
-        box.result = current
-        update_depth_profiles(view.fig, {f"gain {slider.value:.3g}": current,
-                                         reference: cache["reference"]}, title=title())
+    def update(gain, activation):
+        current = profile(gain, activation)
+        update_depth_profiles(view.fig, {f"gain {gain:.3g}": current,
+                                         reference: reference_of(activation)},
+                              title=f"{depth} blocks of Dense({width}) + {activation}, "
+                                    f"{init} init x {gain:.3g}")
         view.show()
+        return current
 
-    for control in (slider, act_box):
-        control.observe(update, names="value")
-    update()
-    return box
+    return Explorer("init_gain_explorer", settings, view, update,
+                    offline={"gain": [2.0 ** k for k in np.arange(-2, 2.01, 0.5)],
+                             "activation": ["relu", "tanh", "sigmoid"]})

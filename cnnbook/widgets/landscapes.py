@@ -1,11 +1,13 @@
 """Explorers of a loss landscape: one weight and its tangent; gradient descent on a quadratic."""
 from __future__ import annotations
 
-import ipywidgets as widgets
+import numpy as np
 
 from ..quadratic import Quadratic2D, descent_run
 from ..viz.landscapes import plot_loss_tangent, plot_lr_explorer, update_lr_explorer
-from ._figure import STYLE, FigureView
+from . import _controls as controls
+from ._explorer import Explorer
+from ._figure import FigureView
 
 __all__ = ["tangent_explorer", "lr_explorer"]
 
@@ -27,25 +29,25 @@ def tangent_explorer(loss_and_grad, *, w0=0.0, w_range=(-4.0, 4.0), lr=1.0,
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children = [w slider, learning-rate slider, Image]``; ``.state["result"]`` holds
-        ``(w, L, dL/dw)`` of the last redraw.
+    Explorer
+        Settings ``w`` and ``lr``; ``.result`` is ``(w, L, dL/dw)``.
     """
-    w_slider = widgets.FloatSlider(value=w0, min=w_range[0], max=w_range[1], step=0.05,
-                                   description=r"weight \(w\)", continuous_update=False,
-                                   readout_format=".2f")
-    lr_slider = widgets.FloatSlider(value=lr, min=0.0, max=lr_max, step=0.1,
-                                    description=r"step \(\eta\)", continuous_update=False)
+    settings = {"w": controls.number(r"weight \(w\)", w0, w_range[0], w_range[1], 0.05),
+                "lr": controls.number(r"step \(\eta\)", lr, 0.0, lr_max, 0.1, readout=".1f")}
+    view = FigureView(figsize=(6.5, 3.6))
 
-    def draw(fig):
-        ax = fig.subplots()
-        w = w_slider.value
-        plot_loss_tangent(loss_and_grad, w, w_range=w_range,
-                          lr=lr_slider.value if lr_slider.value > 0 else None, ax=ax)
-        loss, grad = loss_and_grad(w)
-        return w, loss, grad
+    def update(w, lr):
+        def draw(fig):
+            plot_loss_tangent(loss_and_grad, w, w_range=w_range, lr=lr if lr > 0 else None,
+                              ax=fig.subplots())
+            loss, grad = loss_and_grad(w)
+            return w, loss, grad
+        return view.refresh(draw)
 
-    return FigureView(draw, (6.5, 3.6)).explorer([w_slider, lr_slider])
+    lo, hi = w_range
+    return Explorer("tangent_explorer", settings, view, update,
+                    offline={"w": [round(v, 2) for v in np.linspace(lo, hi, 9)],
+                             "lr": sorted({0.0, round(lr / 2, 1), float(lr)})})
 
 
 def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0, 2.0)):
@@ -58,48 +60,29 @@ def lr_explorer(curvatures=(1.0, 10.0), lr=0.1, steps=40, momentum=0.0, x0=(-4.0
 
     Returns
     -------
-    ipywidgets.VBox
-        Children: ``FloatLogSlider`` (lr), ``IntSlider`` (steps), ``FloatSlider``
-        (momentum), two ``FloatSlider`` (start :math:`x_1, x_2`), the ``Image``.
-        ``box.result`` holds the last ``{"path", "rate", "converges"}``.
+    Explorer
+        Settings ``lr, steps, momentum, x1, x2``; ``.result`` is ``{"path", "rate",
+        "converges"}``.
     """
-
     quad = Quadratic2D(curvatures)
-    style = STYLE
-    lr_s = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.05,
-                            description=r"learning rate \(\eta\)", readout_format=".3g",
-                            continuous_update=False, style=style)
-    steps_s = widgets.IntSlider(value=steps, min=1, max=200, description="steps",
-                          continuous_update=False, style=style)
-    mom_s = widgets.FloatSlider(value=momentum, min=0.0, max=0.95, step=0.05,
-                          description=r"momentum \(\rho\)", continuous_update=False,
-                          style=style)
-    x1_s = widgets.FloatSlider(value=x0[0], min=-5.0, max=5.0, step=0.1,
-                         description=r"start \(x_1\)", continuous_update=False, style=style)
-    x2_s = widgets.FloatSlider(value=x0[1], min=-3.0, max=3.0, step=0.1,
-                         description=r"start \(x_2\)", continuous_update=False, style=style)
-    controls = [lr_s, steps_s, mom_s, x1_s, x2_s]
+    settings = {
+        "lr": controls.learning_rate(lr, -3, 0, 0.05),
+        "steps": controls.steps(steps, 1, 200, description="steps"),
+        "momentum": controls.number(r"momentum \(\rho\)", momentum, 0.0, 0.95, 0.05),
+        "x1": controls.number(r"start \(\theta_1\)", x0[0], -5.0, 5.0, 0.1, readout=".1f"),
+        "x2": controls.number(r"start \(\theta_2\)", x0[1], -3.0, 3.0, 0.1, readout=".1f"),
+    }
+    view = FigureView(figsize=(10, 3.6), layout="tight")
+    plot_lr_explorer(quad, lr, steps, momentum, x0, fig=view.fig)
+    view.fig.canvas.draw()              # lay out once: the contours and axes stay,
+    view.fig.set_layout_engine("none")  # only the path, the loss panel and the title move
 
-    def settings():
-        """The controls' values, and the run they give (kept in ``box.result``)."""
-        start = (x1_s.value, x2_s.value)
-        run = descent_run(quad, lr_s.value, steps_s.value, mom_s.value, start)
-        box.result = {"path": run.path, "rate": run.rate, "converges": run.converges}
-        return (quad, lr_s.value, steps_s.value, mom_s.value, start), run
+    def update(lr, steps, momentum, x1, x2):
+        run = descent_run(quad, lr, steps, momentum, (x1, x2))
+        view.show_changed(update_lr_explorer(view.fig, quad, lr, steps, momentum, (x1, x2),
+                                             run=run))
+        return {"path": run.path, "rate": run.rate, "converges": run.converges}
 
-    def draw(fig):
-        args, run = settings()
-        plot_lr_explorer(*args, fig=fig, run=run)
-
-    view = FigureView(draw, figsize=(10, 3.6), layout="tight")
-    box = widgets.VBox(controls + [view.image])
-    box.state = view.state
-
-    def update(*_):  # the contours stay: only the path, the loss panel and the title change
-        args, run = settings()
-        view.show_changed(update_lr_explorer(view.fig, *args, run=run))
-
-    for control in controls:
-        control.observe(update, names="value")
-    view.refresh()
-    return box
+    rates = [0.01, 0.02, 0.05, 0.1, 0.15, 0.18, 0.2, 0.21, 0.3]
+    return Explorer("lr_explorer", settings, view, update,
+                    offline={"lr": rates, "momentum": [0.0, 0.5, 0.9]})

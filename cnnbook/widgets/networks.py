@@ -2,7 +2,6 @@
 saliency) and gradient norms through deep plain and residual stacks."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..analysis import input_grad_norms, plain_and_residual_stacks, saliency
@@ -10,9 +9,16 @@ from ..train import predict
 from ..viz.curves import plot_grad_norm_profile
 from ..viz.digits import plot_digit_prediction, update_digit_prediction
 from ..viz.features import draw_saliency
-from ._figure import STYLE, FigureView
+from . import _controls as controls
+from ._explorer import Explorer
+from ._figure import FigureView
 
 __all__ = ["saliency_explorer", "digit_explorer", "depth_explorer"]
+
+
+def _some(n, count):
+    """``count`` indices spread over ``range(n)`` (all of them when there are fewer)."""
+    return sorted({int(round(v)) for v in np.linspace(0, n - 1, min(n, count))})
 
 
 def saliency_explorer(model, x, y, *, index=0):
@@ -30,28 +36,33 @@ def saliency_explorer(model, x, y, *, index=0):
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children = [image slider, class dropdown, Image]``; ``.state["result"]`` is
-        ``(index, class, saliency map)`` of the last redraw.
+    Explorer
+        Settings ``index`` (the image) and ``cls`` (-1: the predicted class);
+        ``.result`` is ``(index, class, saliency map)``.
     """
     K = model.forward(x[:1]).shape[1]
-    pick = widgets.IntSlider(value=index, min=0, max=len(x) - 1, description="image",
-                             continuous_update=False, style=STYLE)
-    cls = widgets.Dropdown(options=[("predicted", -1)] + [(str(k), k) for k in range(K)],
-                           value=-1, description="class \\(k\\)", style=STYLE)
+    settings = {
+        "index": controls.integer("image", index, 0, len(x) - 1),
+        "cls": controls.choice(r"class \(k\)", [("predicted", -1)] + [(str(k), k)
+                                                                      for k in range(K)], -1),
+    }
+    view = FigureView(figsize=(7.0, 3.0))
 
-    def draw(fig):
-        i = pick.value
-        xi = x[i:i + 1]
-        logits = model.forward(xi)
-        pred = int(logits.argmax())
-        c = pred if cls.value < 0 else cls.value
-        grad = saliency(model, xi, c)
-        draw_saliency(fig, xi, grad, titles=[f"label {int(y[i])}, predicted {pred}"])
-        fig.suptitle(f"saliency of class {c} for image {i}", fontsize=10)
-        return i, c, np.abs(grad).max(axis=1)[0]
+    def update(index, cls):
+        def draw(fig):
+            xi = x[index:index + 1]
+            pred = int(model.forward(xi).argmax())
+            c = pred if cls < 0 else cls
+            grad = saliency(model, xi, c)
+            fig.suptitle(f"saliency of class {c} for image {index}", fontsize=11)
+            draw_saliency(fig, xi, grad, titles=[f"label {int(y[index])}, predicted {pred}"],
+                          across=True)
+            return index, c, np.abs(grad).max(axis=1)[0]
+        return view.refresh(draw)
 
-    return FigureView(draw, (4.2, 5.2)).explorer([pick, cls])
+    return Explorer("saliency_explorer", settings, view, update,
+                    offline={"index": sorted(set(_some(len(x), 4)) | {index}),
+                             "cls": [-1, *range(K)]})
 
 
 def digit_explorer(model, x, y, *, index=0):
@@ -69,32 +80,20 @@ def digit_explorer(model, x, y, *, index=0):
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children = [index slider, Image]``; ``.state["result"]`` is
-        ``(index, predicted class)`` of the last redraw.
+    Explorer
+        Setting ``index``; ``.result`` is ``(index, predicted class)``.
     """
-    pick = widgets.IntSlider(value=index, min=0, max=len(x) - 1, description="test digit",
-                             continuous_update=False, style=STYLE)
+    settings = {"index": controls.integer("test digit", index, 0, len(x) - 1)}
+    view = FigureView(figsize=(10, 3.4))
+    plot_digit_prediction(model, x[index], int(y[index]), fig=view.fig)
+    view.fig.canvas.draw()  # lay out once: the first step shows it, later ones change it
 
-    def draw(fig):
-        i = pick.value
-        plot_digit_prediction(model, x[i], int(y[i]), fig=fig)
-        return i, int(predict(model, x[i:i + 1]).argmax())
+    def update(index):  # same panels, another digit: redraw only what changed
+        view.show_changed(update_digit_prediction(view.fig, model, x[index], int(y[index])))
+        return index, int(predict(model, x[index:index + 1]).argmax())
 
-    view = FigureView(draw, (11, 3.4))
-    out, state = view.image, view.state
-
-    def step(_change):  # same panels, another digit: redraw only what changed
-        i = pick.value
-        changed = update_digit_prediction(view.fig, model, x[i], int(y[i]))
-        state["result"] = i, int(predict(model, x[i:i + 1]).argmax())
-        view.show_changed(changed)
-
-    pick.observe(step, names="value")
-    view.refresh()
-    box = widgets.VBox([pick, out])
-    box.state = state
-    return box
+    return Explorer("digit_explorer", settings, view, update,
+                    offline={"index": sorted(set(_some(len(x), 15)) | {index})})
 
 
 def depth_explorer(*, depth=20, gain=1.0, width=32, batch=64, seed=0):
@@ -105,27 +104,27 @@ def depth_explorer(*, depth=20, gain=1.0, width=32, batch=64, seed=0):
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children = [depth slider, gain slider, Image]``; ``.state["result"]`` is the
-        dict ``{"plain": norms, "residual": norms}`` of the last redraw.
+    Explorer
+        Settings ``depth`` and ``gain``; ``.result`` is ``{"plain": norms, "residual":
+        norms}``.
     """
-    depth_slider = widgets.IntSlider(value=depth, min=2, max=50, description="depth",
-                                     continuous_update=False, style=STYLE)
-    gain_slider = widgets.FloatSlider(value=gain, min=0.25, max=2.0, step=0.25,
-                                      description="weight scale", continuous_update=False,
-                                      style=STYLE)
+    settings = {"depth": controls.integer("depth", depth, 2, 50),
+                "gain": controls.number("weight scale", gain, 0.25, 2.0, 0.25)}
+    view = FigureView(figsize=(6.5, 3.6))
+    rng = np.random.default_rng(seed + 1)
+    x = rng.normal(size=(batch, width))
+    dout = rng.normal(size=(batch, width))
 
-    def draw(fig):
-        plain, residual = plain_and_residual_stacks(depth_slider.value, width=width,
-                                                    gain=gain_slider.value, seed=seed)
-        rng = np.random.default_rng(seed + 1)
-        x = rng.normal(size=(batch, width))
-        dout = rng.normal(size=(batch, width))
-        norms = {"plain": input_grad_norms(plain, x, dout),
-                 "residual": input_grad_norms(residual, x, dout)}
-        plot_grad_norm_profile(norms, ax=fig.subplots(),
-                               title=f"{depth_slider.value} tanh blocks, weight scale "
-                                     f"{gain_slider.value:g}")
-        return norms
+    def update(depth, gain):
+        def draw(fig):
+            plain, residual = plain_and_residual_stacks(depth, width=width, gain=gain,
+                                                        seed=seed)
+            norms = {"plain": input_grad_norms(plain, x, dout),
+                     "residual": input_grad_norms(residual, x, dout)}
+            plot_grad_norm_profile(norms, ax=fig.subplots(),
+                                   title=f"{depth} tanh blocks, weight scale {gain:g}")
+            return norms
+        return view.refresh(draw)
 
-    return FigureView(draw, (6.5, 3.6)).explorer([depth_slider, gain_slider])
+    return Explorer("depth_explorer", settings, view, update,
+                    offline={"depth": [2, 5, 10, 20, 30, 50], "gain": [0.5, 1.0, 1.5, 2.0]})

@@ -1,13 +1,14 @@
 """Pooling explorer: forward values and where the backward pass sends the gradient."""
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..data import load_digits
 from ..pooling import pool_output_size
 from ..viz.pooling import PoolFigure
-from ._figure import STYLE, FigureView
+from . import _controls as controls
+from ._explorer import Explorer
+from ._figure import FigureView
 
 __all__ = ["pool_explorer"]
 
@@ -22,66 +23,45 @@ def pool_explorer(fmap=None):
 
     Returns
     -------
-    ipywidgets.VBox
-        ``children = [mode, kernel size, stride, dout choice, row, column, Image]``;
-        ``.state["result"]`` is ``(out, dx)`` of the last redraw.
+    Explorer
+        Settings ``mode, kernel_size, stride, delta`` ("one cell" or "all ones"), ``row,
+        col`` (the output cell; their ranges follow the output size); ``.result`` is
+        ``(out, dx)``.
     """
     if fmap is None:
         fmap = load_digits()[0][0, 0]
     fmap = np.asarray(fmap, dtype=np.float64)
     H, W = fmap.shape
-    mode = widgets.ToggleButtons(options=["max", "avg"], value="max", description="pooling")
-    ksize = widgets.IntSlider(value=2, min=1, max=min(4, H, W), description=r"kernel \(KH = KW\)",
-                              continuous_update=False, style=STYLE)
-    stride = widgets.IntSlider(value=2, min=1, max=4, description=r"stride \(s\)",
-                               continuous_update=False, style=STYLE)
-    which = widgets.ToggleButtons(options=["one cell", "all ones"], value="one cell",
-                                  description=r"\(\delta\)")
-    row = widgets.IntSlider(value=0, min=0, max=0, description="output row",
-                            continuous_update=False, style=STYLE)
-    col = widgets.IntSlider(value=0, min=0, max=0, description="output col",
-                            continuous_update=False, style=STYLE)
+    settings = {
+        "mode": controls.choice("pooling", ["max", "avg"], "max"),
+        "kernel_size": controls.kernel_size(2, high=min(4, H, W)),
+        "stride": controls.stride(2, high=4),
+        "delta": controls.choice(r"\(\delta\)", ["one cell", "all ones"], "one cell"),
+        "row": controls.integer("output row", 0, 0, 0),
+        "col": controls.integer("output col", 0, 0, 0),
+    }
 
-    def sync_cell_range():
-        OH = pool_output_size(H, ksize.value, stride.value)
-        OW = pool_output_size(W, ksize.value, stride.value)
-        row.max, col.max = OH - 1, OW - 1   # also clamps the values
+    def constrain():  # the cell sliders follow the output size (clamping their values)
+        k, s = settings["kernel_size"].value, settings["stride"].value
+        settings["row"].max = pool_output_size(H, k, s) - 1
+        settings["col"].max = pool_output_size(W, k, s) - 1
 
-    panels = {}
+    def options(mode, kernel_size, stride, delta, row, col):
+        return dict(mode=mode, kernel_size=kernel_size, stride=stride,
+                    cell=(row, col) if delta == "one cell" else None)
 
-    def cell():
-        return (row.value, col.value) if which.value == "one cell" else None
+    constrain()
+    view = FigureView(figsize=(9, 3.9))
+    # built once: the output panel is as wide as the widest output (k = s = 1)
+    figure = PoolFigure(view.fig, fmap, out_columns=W,
+                        **options(**{k: c.value for k, c in settings.items()}))
+    figure.lay_out()  # once: the panels keep their places
 
-    def build(fig):  # once: the output panel is as wide as the widest output (k = s = 1)
-        panels["figure"] = PoolFigure(fig, fmap, kernel_size=ksize.value, stride=stride.value,
-                                      mode=mode.value, cell=cell(), out_columns=W)
-        panels["figure"].lay_out()  # once: the panels keep their places
-        return panels["figure"].result
-
-    view = FigureView(build, figsize=(11, 3.6))
-
-    def redraw():
-        figure = panels["figure"]
-        changed = figure.set(ksize.value, stride.value, mode.value, cell())
-        view.state["result"] = figure.result
+    def update(**s):
+        changed = figure.set(**options(**s))
         view.show_changed(changed, figure.dynamic_artists())  # only these are redrawn
+        return figure.result
 
-    busy = {"on": False}
-
-    def on_change(*_):
-        if busy["on"]:
-            return
-        busy["on"] = True
-        try:
-            sync_cell_range()
-        finally:
-            busy["on"] = False
-        redraw()
-
-    for control in (mode, ksize, stride, which, row, col):
-        control.observe(on_change, names="value")
-    sync_cell_range()
-    view.refresh(dynamic=lambda: panels["figure"].dynamic_artists())
-    box = widgets.VBox([mode, ksize, stride, which, row, col, view.image])
-    box.state = view.state
-    return box
+    return Explorer("pool_explorer", settings, view, update, constrain=constrain,
+                    offline={"mode": ["max", "avg"], "kernel_size": [2, 3],
+                             "stride": [1, 2, 3], "delta": ["one cell", "all ones"]})
