@@ -1,7 +1,8 @@
 """All forward/backward kernels in one namespace.
 
 Each kernel lives in the module of the concept it implements (``cnnbook.conv``,
-``cnnbook.pooling``, ``cnnbook.dense``, ``cnnbook.activations``, ``cnnbook.batchnorm``),
+``cnnbook.pooling``, ``cnnbook.dense``, ``cnnbook.activations``, ``cnnbook.batchnorm``,
+``cnnbook.dropout``),
 beside its ``_naive`` loop twin and its layer class; this module only gathers them.
 
 Conventions: ``*_forward(x, ..., *, options) -> (out, cache)`` and

@@ -105,6 +105,7 @@ class Schedule:
     Examples
     --------
     >>> from functools import partial
+    >>> from cnnbook.optim import SGD
     >>> opt = SGD(lr=0.1)
     >>> schedule = Schedule(opt, partial(step_decay, 0.1, drop=0.5, every=10))
     >>> schedule.step(25)
