@@ -144,7 +144,14 @@ def dropout_backward_naive(dout, cache):
     return dx
 
 
-#: ``Dropout(p=0.5, rng=np.random.default_rng(0))``: the kernel's ``training`` follows the
-#: layer's mode (``train()``/``eval()``), a fresh mask is drawn from ``rng`` at every
-#: training-mode forward pass.
-Dropout = KernelLayer.named("Dropout", dropout_forward, dropout_backward)
+class Dropout(KernelLayer.named("Dropout", dropout_forward, dropout_backward)):
+    r"""Inverted dropout as a layer: ``Dropout(0.5, rng=np.random.default_rng(0))``.
+
+    The kernel pair :func:`dropout_forward` / :func:`dropout_backward` with the options
+    ``p`` (drop probability :math:`\phi`, default 0.5 as ``torch.nn.Dropout``) and ``rng``;
+    the kernel's ``training`` follows the layer's mode (``train()``/``eval()``), and every
+    training-mode forward pass draws a fresh mask from ``rng``. No parameters.
+    """
+
+    def __init__(self, p: float = 0.5, *, rng: np.random.Generator | None = None) -> None:
+        super().__init__(p=p, rng=rng)
