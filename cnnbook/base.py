@@ -102,7 +102,9 @@ class KernelLayer(Layer):
         LeakyReLU(negative_slope=0.2)
 
     Its options are the forward kernel's keyword-only arguments: an unknown or missing one
-    is a ``TypeError`` naming the layer when it is built; their values are checked by the
+    is a ``TypeError`` naming the layer when it is built; a kernel's ``training`` option
+    is not one of them: the layer passes its own mode (``train()``/``eval()``), as
+    :class:`cnnbook.dropout.Dropout` needs; their values are checked by the
     kernel, whose errors the layer prefixes with its name. There is no default kernel: a
     class that does not name its kernels cannot be built.
     """
@@ -119,6 +121,7 @@ class KernelLayer(Layer):
                 f"{type(self).__name__}.named('Name', forward_kernel, backward_kernel)")
         keywords = {n: p for n, p in inspect.signature(self.forward_kernel).parameters.items()
                     if p.kind is p.KEYWORD_ONLY}
+        self._takes_mode = keywords.pop("training", None) is not None
         unknown = sorted(set(options) - set(keywords))
         missing = [n for n, p in keywords.items() if p.default is p.empty and n not in options]
         if unknown or missing:
@@ -146,7 +149,8 @@ class KernelLayer(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         try:
-            out, self._cache = self.forward_kernel(x, **self.options)
+            mode = {"training": self.training} if self._takes_mode else {}
+            out, self._cache = self.forward_kernel(x, **self.options, **mode)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{self.name}: {e}") from None
         return out

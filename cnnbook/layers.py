@@ -15,10 +15,12 @@ from .base import Layer, Sequential  # noqa: F401
 from .batchnorm import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .dense import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .residual import Residual  # noqa: F401
 from . import activations as _a, batchnorm as _b, conv as _c, dense as _d, pooling as _p
+from . import dropout as _do
 
 __all__ = ["Layer", "Sequential", "Residual"] + [
-    n for m in (_a, _b, _c, _d, _p) for n in m.__all__ if n[:1].isupper()
+    n for m in (_a, _b, _c, _d, _do, _p) for n in m.__all__ if n[:1].isupper()
 ]

@@ -1,17 +1,18 @@
-r"""Gradient descent, SGD with momentum, Adam, and learning-rate schedules.
+r"""Gradient descent and the optimizers: SGD with momentum, RMSprop, Adam and AdamW.
 
 * :func:`gradient_descent` runs plain (or heavy-ball) gradient descent on a function
   given by its gradient and returns every iterate: the 1-D and 2-D demos of the book.
-* :class:`SGD` and :class:`Adam` update a network's parameters. ``step(params, grads)``
+* :class:`SGD`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW` update a network's parameters. ``step(params, grads)``
   takes two dicts ``name -> ndarray`` (``model.params`` and ``model.grads``) and
   changes the arrays of ``params`` **in place**: they belong to the layers, so the
   optimizer never rebinds them. The optimizer's own state (velocities, moments, step
   counts) is kept in ``optimizer.state``, keyed by parameter name.
-* :func:`step_decay` and :func:`cosine_annealing` give the learning rate of an epoch;
-  :class:`Schedule` writes it into ``optimizer.lr``.
+* :func:`clip_grad_norm` (from :mod:`cnnbook.clipping`) rescales gradients whose global
+  norm is too large; :func:`step_decay`, :func:`cosine_annealing` and :class:`Schedule`
+  (from :mod:`cnnbook.schedules`) set the learning rate of an epoch.
 
-The update rules follow ``torch.optim`` (``SGD`` with ``dampening=0``, ``Adam`` with
-``amsgrad=False``), so a step here and a step there give the same numbers.
+The update rules follow ``torch.optim`` (``SGD`` with ``dampening=0``, ``Adam`` and
+``AdamW`` with ``amsgrad=False``), so a step here and a step there give the same numbers.
 """
 from __future__ import annotations
 
@@ -22,11 +23,16 @@ import warnings
 import numpy as np
 
 from ._checks import as_float_array, check_bool, check_callable, check_float, check_int, check_shape
+from .clipping import clip_grad_norm
+from .schedules import Schedule, cosine_annealing, step_decay
 
 __all__ = [
     "gradient_descent",
     "SGD",
+    "RMSprop",
     "Adam",
+    "AdamW",
+    "clip_grad_norm",
     "step_decay",
     "cosine_annealing",
     "Schedule",
@@ -307,13 +313,17 @@ class Adam(_Optimizer):
         self.eps = check_float(eps, "eps", self.name, minimum=0.0, min_open=True)
         self.weight_decay = check_float(weight_decay, "weight_decay", self.name, minimum=0.0)
 
+    decoupled = False   # AdamW: decay the parameter itself, not through the gradient
+
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place with its entry of ``grads``."""
         grads = self._check(params, grads)
         beta1, beta2 = self.betas
         for key, p in params.items():
             g = grads[key]
-            if self.weight_decay:
+            if self.weight_decay and self.decoupled:
+                p *= 1 - self.lr * self.weight_decay
+            elif self.weight_decay:
                 g = g + self.weight_decay * p
             state = self.state.setdefault(key, {})
             if "step" not in state:
@@ -329,131 +339,124 @@ class Adam(_Optimizer):
             p -= step_size * (m / denom)
 
     def __repr__(self) -> str:
-        return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
+        return (f"{self.name}(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
                 f"weight_decay={self.weight_decay:g})")
 
 
-# ----------------------------------------------------------------------- schedules
-
-def step_decay(lr0: float, epoch: int, *, drop: float, every: int) -> float:
-    r"""Learning rate multiplied by ``drop`` once every ``every`` epochs.
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
 
     Parameters
     ----------
-    lr0 : float
-        Learning rate of epoch 0.
-    epoch : int
-        Epoch, counted from 0.
-    drop : float
-        Factor :math:`\gamma > 0` (e.g. 0.1 or 0.5).
-    every : int
-        Number of epochs :math:`s \ge 1` between drops.
-
-    Returns
-    -------
-    lr : float
+    lr, betas, eps : as :class:`Adam`
+    weight_decay : float
+        Decay rate :math:`\lambda_{\text{wd}} \ge 0` (default 0.01, as ``torch.optim.AdamW``),
+        applied to the parameter, outside Adam's scaling.
 
     Notes
     -----
+    Each step first shrinks the parameter, then takes :class:`Adam`'s step on the bare
+    gradient :math:`g` (``torch.optim.AdamW``):
+
     .. math::
 
-        \eta_e = \eta_0 \, \gamma^{\lfloor e / s \rfloor}
+        \theta \leftarrow (1 - \eta \lambda_{\text{wd}})\, \theta, \qquad
+        \theta \leftarrow \theta - \frac{\eta}{1 - \beta_1^t} \,
+            \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}.
 
-    (``torch.optim.lr_scheduler.StepLR`` with ``step_size=s``, ``gamma=γ``).
-
-    Examples
-    --------
-    >>> [step_decay(0.1, e, drop=0.5, every=2) for e in range(5)]
-    [0.1, 0.1, 0.05, 0.05, 0.025]
+    With ``Adam(weight_decay=...)`` the term :math:`\lambda \theta` joins the gradient
+    and is divided by :math:`\sqrt{v_t}` like it: a parameter with large gradients is
+    decayed less. Here every parameter shrinks by the same factor.
     """
-    where = "step_decay"
-    lr0 = check_float(lr0, "lr0", where, minimum=0.0, min_open=True)
-    epoch = check_int(epoch, "epoch", where, 0)
-    drop = check_float(drop, "drop", where, minimum=0.0, min_open=True)
-    every = check_int(every, "every", where, 1)
-    return lr0 * drop ** (epoch // every)
+
+    decoupled = True
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
+        super().__init__(lr, betas, eps, weight_decay)
 
 
-def cosine_annealing(lr0: float, epoch: int, *, total: int, lr_min: float = 0.0) -> float:
-    r"""Learning rate that falls from ``lr0`` to ``lr_min`` along half a cosine.
+class RMSprop(_Optimizer):
+    r"""RMSprop: each parameter's step divided by a running root mean square of its
+    gradient (Tieleman & Hinton, 2012).
 
     Parameters
     ----------
-    lr0 : float
-        Learning rate of epoch 0.
-    epoch : int
-        Epoch, counted from 0; from ``total`` on the rate stays at ``lr_min``.
-    total : int
-        Number of epochs :math:`T \ge 1` of the decay.
-    lr_min : float
-        Final learning rate, :math:`0 \le \eta_{\min} \le \eta_0`.
-
-    Returns
-    -------
     lr : float
+        Learning rate :math:`\eta > 0` (``torch.optim.RMSprop``'s default 0.01).
+    alpha : float
+        Decay rate :math:`\beta_2 \in [0, 1)` of the mean of squared gradients.
+    eps : float
+        :math:`\epsilon > 0` added to the denominator.
+    weight_decay : float
+        L2 penalty :math:`\lambda \ge 0`, added to the gradient.
+    momentum : float
+        Momentum :math:`\rho \ge 0` on the scaled step (0: none).
+    centered : bool
+        Divide by the running *standard deviation* of the gradient instead (subtract the
+        square of its running mean).
+
+    Attributes
+    ----------
+    state : dict
+        ``state[name]``: ``"square_avg"`` (:math:`v`), and ``"grad_avg"``,
+        ``"momentum_buffer"`` when used.
 
     Notes
     -----
+    For every parameter :math:`\theta` with gradient :math:`g` (``torch.optim.RMSprop``;
+    :math:`v_0 = 0`, no bias correction):
+
     .. math::
 
-        \eta_e = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
-            \Bigl(1 + \cos\frac{\pi \min(e, T)}{T}\Bigr)
+        g &\leftarrow g + \lambda \theta \\
+        v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g^2 \\
+        \theta &\leftarrow \theta - \eta \, \frac{g}{\sqrt{v_t} + \epsilon}
+        \quad (\rho = 0).
 
-    (``torch.optim.lr_scheduler.CosineAnnealingLR`` with ``T_max=T`` for
-    :math:`e \le T`).
-
-    Examples
-    --------
-    >>> [round(cosine_annealing(1.0, e, total=4), 4) for e in range(6)]
-    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
-    """
-    where = "cosine_annealing"
-    lr0 = check_float(lr0, "lr0", where, minimum=0.0, min_open=True)
-    epoch = check_int(epoch, "epoch", where, 0)
-    total = check_int(total, "total", where, 1)
-    lr_min = check_float(lr_min, "lr_min", where, minimum=0.0, maximum=lr0)
-    e = min(epoch, total)
-    return lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * e / total))
-
-
-class Schedule:
-    r"""Set ``optimizer.lr`` from a function of the epoch.
-
-    Parameters
-    ----------
-    optimizer : SGD or Adam
-        Any object with an ``lr`` attribute.
-    fn : callable
-        ``fn(epoch) -> lr``, e.g.
-        ``functools.partial(step_decay, 0.1, drop=0.5, every=10)``.
-
-    Examples
-    --------
-    >>> from functools import partial
-    >>> opt = SGD(lr=0.1)
-    >>> schedule = Schedule(opt, partial(step_decay, 0.1, drop=0.5, every=10))
-    >>> schedule.step(25)
-    0.025
-    >>> opt.lr
-    0.025
+    Adam is RMSprop with momentum on :math:`g` and both moments bias-corrected.
     """
 
-    def __init__(self, optimizer, fn) -> None:
-        if not hasattr(optimizer, "lr"):
-            raise TypeError(
-                f"Schedule: expected an optimizer with an lr attribute, "
-                f"got {type(optimizer).__name__}"
-            )
-        check_callable(fn, "fn", "Schedule")
-        self.optimizer = optimizer
-        self.fn = fn
+    def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False) -> None:
+        super().__init__(lr)
+        self.alpha = check_float(alpha, "alpha", self.name, minimum=0.0, maximum=1.0,
+                                 max_open=True)
+        self.eps = check_float(eps, "eps", self.name, minimum=0.0, min_open=True)
+        self.weight_decay = check_float(weight_decay, "weight_decay", self.name, minimum=0.0)
+        self.momentum = check_float(momentum, "momentum", self.name, minimum=0.0)
+        self.centered = check_bool(centered, "centered", self.name)
 
-    def step(self, epoch: int) -> float:
-        """Set and return the learning rate of ``epoch``."""
-        epoch = check_int(epoch, "epoch", "Schedule.step", 0)
-        lr = check_float(self.fn(epoch), "fn(epoch)", "Schedule.step", minimum=0.0)
-        self.optimizer.lr = lr
-        return lr
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array of ``params`` in place with its entry of ``grads``."""
+        grads = self._check(params, grads)
+        for key, p in params.items():
+            g = grads[key]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            state = self.state.setdefault(key, {})
+            if "square_avg" not in state:
+                state["square_avg"] = np.zeros_like(p)
+            v = state["square_avg"]
+            v *= self.alpha
+            v += (1 - self.alpha) * g * g
+            if self.centered:
+                mean = state.setdefault("grad_avg", np.zeros_like(p))
+                mean *= self.alpha
+                mean += (1 - self.alpha) * g
+                denom = np.sqrt(v - mean * mean) + self.eps
+            else:
+                denom = np.sqrt(v) + self.eps
+            if self.momentum:
+                buf = state.setdefault("momentum_buffer", np.zeros_like(p))
+                buf *= self.momentum
+                buf += g / denom
+                p -= self.lr * buf
+            else:
+                p -= self.lr * (g / denom)
 
     def __repr__(self) -> str:
-        return f"Schedule({self.optimizer!r}, {getattr(self.fn, '__name__', self.fn)!r})"
+        return (f"RMSprop(lr={self.lr:g}, alpha={self.alpha:g}, eps={self.eps:g}, "
+                f"weight_decay={self.weight_decay:g}, momentum={self.momentum:g}, "
+                f"centered={self.centered})")

@@ -27,10 +27,11 @@ from contextlib import closing, nullcontext
 
 import numpy as np
 
-from ._checks import (as_float_array, check_bool, check_callable, check_int, check_rng,
-                      check_xy)
+from ._checks import (as_float_array, check_bool, check_callable, check_float, check_int,
+                      check_rng, check_xy)
 from ._extras import progress_bar
 from .base import eval_mode, preserve_mode
+from .clipping import clip_grad_norm
 from .data import batches
 from .parallel import DataParallel
 
@@ -90,7 +91,7 @@ def _n_correct(out: np.ndarray, y: np.ndarray, where: str) -> int:
 
 def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
         batch_size: int, rng: np.random.Generator, validation=None, progress: bool = True,
-        schedule=None, workers: int = 1) -> dict:
+        schedule=None, workers: int = 1, clip_norm: float | None = None) -> dict:
     r"""Train ``model`` by mini-batch gradient descent.
 
     Every epoch visits the training samples once, in a new random order drawn from
@@ -137,6 +138,10 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
         normalisation then normalises each shard with its own statistics, as PyTorch's
         ``DistributedDataParallel`` does. At most ``batch_size``. ``1`` runs everything on
         the calling thread.
+    clip_norm : float or None
+        Before each step, scale the gradients so that their global norm is at most
+        ``clip_norm`` (:func:`cnnbook.clipping.clip_grad_norm`); ``grad_norm`` in the
+        history is measured before clipping.
 
     Returns
     -------
@@ -166,6 +171,8 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
     x, y, val_set, set_lr = _check_fit_args(model, loss_fn, optimizer, x, y, epochs,
                                             batch_size, rng, validation, progress, schedule)
     workers = _check_workers(workers, batch_size, where)
+    if clip_norm is not None:
+        check_float(clip_norm, "clip_norm", where, minimum=0.0, min_open=True)
     history = _new_history(model, y, val_set)
     bar = progress_bar(total=epochs * math.ceil(len(x) / batch_size), disable=not progress,
                        unit="batch", leave=True)
@@ -187,6 +194,8 @@ def fit(model, loss_fn, optimizer, x: np.ndarray, y: np.ndarray, *, epochs: int,
                     loss = _finite_loss(loss, where, epoch, b, lr)   # stops on NaN/inf
                     backward(dout)                                   # backward: fills model.grads
                 stats.add_batch(out, yb, loss, model.grads)      # (before the step changes them)
+                if clip_norm is not None:
+                    clip_grad_norm(model.grads, clip_norm)       # caps the step's length
                 optimizer.step(model.params, model.grads)        # step: updates params in place
                 bar.set_postfix(stats.postfix(), refresh=False)
                 bar.update(1)

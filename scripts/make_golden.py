@@ -278,6 +278,13 @@ OPTIM_CASES = [
     ("Adam", dict(lr=0.1)),
     ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6)),
     ("Adam", dict(lr=0.05, weight_decay=0.1)),
+    ("AdamW", dict()),
+    ("AdamW", dict(lr=0.05, weight_decay=0.1)),
+    ("AdamW", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.5)),
+    ("RMSprop", dict()),
+    ("RMSprop", dict(lr=0.05, alpha=0.9, eps=1e-6, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9)),
+    ("RMSprop", dict(lr=0.01, alpha=0.95, momentum=0.5, centered=True)),
 ]
 OPTIM_STEPS = 6
 
@@ -301,6 +308,43 @@ def optim_cases(rng):
         yield f"{name.lower()}{i:02d}", params, arrays
 
 
+# ----------------------------------------------------------------------------- dropout
+# PyTorch draws its masks from its own generator: F.dropout draws one, the kept units are
+# read off its output, and cnnbook is compared given that mask (output and gradient).
+DROPOUT_CASES = [(0.5, (2, 3, 4, 5)), (0.2, (4, 6)), (0.9, (3, 2, 5, 5))]
+
+
+def dropout_cases(rng):
+    torch.manual_seed(0)
+    for i, (p, shape) in enumerate(DROPOUT_CASES):
+        for dtype in ("float64", "float32"):
+            x = (rng.uniform(0.5, 2.0, shape) * rng.choice([-1, 1], shape)).astype(dtype)
+            xt = _t(x)
+            out = F.dropout(xt, p=p, training=True)
+            mask = (_np(out) != 0).astype(dtype)      # x has no zeros
+            dout = rng.standard_normal(shape).astype(dtype)
+            out.backward(torch.from_numpy(dout))
+            yield (f"dropout{i:02d}_{dtype}", dict(p=p, dtype=dtype),
+                   dict(x=x, mask=mask, dout=dout, out=_np(out), dx=_np(xt.grad)))
+
+
+# ----------------------------------------------------------------------------- clipping
+CLIP_CASES = [0.5, 5.0, 1e3]   # max_norm: clips hard, clips a little, does not clip
+
+
+def clipping_cases(rng):
+    for i, max_norm in enumerate(CLIP_CASES):
+        grads = {"w": rng.standard_normal((3, 4)), "b": rng.standard_normal(4) * 3}
+        tensors = [_t(np.zeros_like(g)) for g in grads.values()]
+        for t, g in zip(tensors, grads.values()):
+            t.grad = torch.from_numpy(g.copy())
+        total = torch.nn.utils.clip_grad_norm_(tensors, max_norm)
+        arrays = {f"{k}_grad": g for k, g in grads.items()}
+        arrays |= {f"{k}_clipped": _np(t.grad) for k, t in zip(grads, tensors)}
+        arrays["total_norm"] = np.array(total.item())
+        yield f"clip{i:02d}", dict(max_norm=max_norm, dtype="float64"), arrays
+
+
 GROUPS = {  # file name -> (case generator, seed)
     "conv2d": (conv_cases, 100),
     "pool2d": (pool_cases, 200),
@@ -310,6 +354,8 @@ GROUPS = {  # file name -> (case generator, seed)
     "batchnorm": (batchnorm_cases, 600),
     "optim": (optim_cases, 700),
     "unary": (unary_cases, 800),
+    "dropout": (dropout_cases, 900),
+    "clipping": (clipping_cases, 1000),
 }
 
 

@@ -1,4 +1,4 @@
-"""Student attempts at the 13 exercises of the book, written from the book's equations as a
+"""Student attempts at the exercises of the book, written from the book's equations as a
 reader would write them: correct solutions (loops and vectorized) and the mistakes students
 make. ``tests/test_exercise_attempts.py`` asserts what the checker says about each;
 the same table ran against the checker before issue 20 (see the issue's closing note).
@@ -174,6 +174,41 @@ def sgd_inplace(param, grad, velocity, lr, momentum):
 def sgd_lr_inside(param, grad, velocity, lr, momentum):
     v = momentum * velocity + lr * grad
     return param - v, v
+
+
+# ------------------------------------------------------------------ adam
+
+def adam_ok(param, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_torch_form(param, grad, m, v, t, lr, beta1, beta2, eps):
+    """PyTorch's arrangement: the corrections folded into the step size and denominator."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps
+    return param - lr / (1 - beta1 ** t) * m / denom, m, v
+
+
+def adam_wrong(param, grad, m, v, t, lr, beta1, beta2, eps, *, correct=True, shift=0,
+               eps_inside=False, v_from_g=False, order=False):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * (grad if v_from_g else grad ** 2)
+    t = t + shift
+    m_hat, v_hat = (m / (1 - beta1 ** t), v / (1 - beta2 ** t)) if correct else (m, v)
+    denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+    new_param = param - lr * m_hat / denom
+    return (new_param, v, m) if order else (new_param, m, v)
+
+
+# ------------------------------------------------------------------ dropout
+
+def dropout_ok(dout, mask, p):
+    return dout * mask / (1 - p)
 
 
 # ------------------------------------------------------------------ relu and sigmoid
@@ -569,6 +604,11 @@ ATTEMPTS = [
     Attempt("mse-ok", "mse", mse_ok, True, says=(OK,)),
     Attempt("sce-ok", "softmax_cross_entropy", sce_ok, True, says=(OK,)),
     Attempt("sgd-ok", "sgd_momentum_step", sgd_ok, True, says=(OK,)),
+    Attempt("adam-ok", "adam_step", adam_ok, True, says=(OK,)),
+    Attempt("adam-torch-form", "adam_step", adam_torch_form, True, says=(OK,)),
+    Attempt("dropout-ok", "dropout_backward", dropout_ok, True, says=(OK,)),
+    Attempt("dropout-where", "dropout_backward",
+            lambda dout, mask, p: np.where(mask == 1, dout / (1 - p), 0.0), True, says=(OK,)),
     Attempt("relu-ok", "relu_backward", relu_ok, True, says=(OK,)),
     Attempt("relu-where", "relu_backward", relu_where, True, says=(OK,)),
     Attempt("sigmoid-ok", "sigmoid_backward", sigmoid_ok, True, says=(OK,)),
@@ -616,6 +656,29 @@ ATTEMPTS = [
     Attempt("sgd-inplace", "sgd_momentum_step", sgd_inplace,
             says=("changed its input `param` in place",)),
     Attempt("sgd-lr-inside", "sgd_momentum_step", sgd_lr_inside, mistake="sgd-lr-inside"),
+    # --- adam
+    Attempt("adam-no-bias-correction", "adam_step", _w(adam_wrong, correct=False),
+            mistake="adam-no-bias-correction", says=("1 - beta1**t",)),
+    Attempt("adam-t-from-zero", "adam_step", _w(adam_wrong, shift=-1),
+            says=("NaN/inf", "counted from 1")),
+    Attempt("adam-t-plus-one", "adam_step", _w(adam_wrong, shift=1),
+            mistake="adam-t-plus-one"),
+    Attempt("adam-eps-inside-sqrt", "adam_step", _w(adam_wrong, eps_inside=True),
+            mistake="adam-eps-inside-sqrt", says=("eps 0.1",)),
+    Attempt("adam-v-from-g", "adam_step", _w(adam_wrong, v_from_g=True),
+            says=("g**2",)),
+    Attempt("adam-order", "adam_step", _w(adam_wrong, order=True), says=("order",)),
+    # --- dropout
+    Attempt("dropout-no-scale", "dropout_backward", lambda dout, mask, p: dout * mask,
+            mistake="dropout-no-scale"),
+    Attempt("dropout-one-over-p", "dropout_backward", lambda dout, mask, p: dout * mask / p,
+            mistake="dropout-scale-1-over-p", says=("KEEPING",)),
+    Attempt("dropout-times", "dropout_backward",
+            lambda dout, mask, p: dout * mask * (1 - p), mistake="dropout-scale-times"),
+    Attempt("dropout-no-mask", "dropout_backward", lambda dout, mask, p: dout / (1 - p),
+            mistake="dropout-no-mask"),
+    Attempt("dropout-mask-inverted", "dropout_backward",
+            lambda dout, mask, p: dout * (1 - mask) / (1 - p), mistake="dropout-mask-inverted"),
     # --- relu, sigmoid
     Attempt("relu-mask-dout", "relu_backward", relu_mask_dout, mistake="relu-mask-from-dout",
             never=("dx = dout * (x > 0)",)),

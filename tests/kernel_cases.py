@@ -56,6 +56,10 @@ GRADCHECK = {
     "max_pool2d": [((_x(s),), opts) for s, opts in POOL],
     "avg_pool2d": [((_x(s),), opts) for s, opts in POOL],
     "global_avg_pool2d": [((_x(s),), {}) for s in [(1, 1, 1, 1), (2, 3, 5, 7), (1, 2, 4, 1)]],
+    # a given mask: the gradient check needs the same mask at every call
+    "dropout": [((_x(s),), dict(p=p, mask=(np.random.default_rng(7).random(s) >= p) * 1.0))
+                for s in ELEMENTWISE for p in (0.0, 0.3, 0.9)]
+               + [((_x((2, 3)),), dict(p=0.5, training=False))],
     "batch_norm2d": [_batch_norm(s, training, seed=sum(s)) for s in [(3, 2, 3, 2)]
                      for training in (True, False)],
 }

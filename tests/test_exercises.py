@@ -229,6 +229,11 @@ CORRECT = [
     ("mse", mse),
     ("softmax_cross_entropy", sce),
     ("sgd_momentum_step", sgd),
+    ("adam_step", lambda param, grad, m, v, t, lr, beta1, beta2, eps: (
+        param - lr * (beta1 * m + (1 - beta1) * grad) / (1 - beta1 ** t)
+        / (np.sqrt((beta2 * v + (1 - beta2) * grad ** 2) / (1 - beta2 ** t)) + eps),
+        beta1 * m + (1 - beta1) * grad, beta2 * v + (1 - beta2) * grad ** 2)),
+    ("dropout_backward", lambda dout, mask, p: dout * mask / (1 - p)),
     ("linear_forward", linear_fwd),
     ("linear_forward", linear_fwd_einsum),
     ("linear_backward", linear_bwd),

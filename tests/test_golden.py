@@ -15,11 +15,11 @@ from kernel_cases import kernel_stems
 
 from cnnbook import functional as fn
 from cnnbook import losses
-from cnnbook.optim import SGD, Adam
+from cnnbook.optim import SGD, Adam, AdamW, RMSprop, clip_grad_norm
 
 GOLDEN = Path(__file__).parent / "golden"
 GROUPS = ["conv2d", "pool2d", "linear", "activations", "losses", "batchnorm", "optim",
-          "unary"]
+          "unary", "dropout", "clipping"]
 # Tolerances relative to each dtype's rounding: float32 results of different summation
 # orders differ in the last few bits.
 TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=2e-5, atol=2e-5)}
@@ -171,12 +171,30 @@ def check_batchnorm(p, a, dtype):
 
 def check_optim(p, a, dtype):
     kwargs = {k: tup(v) for k, v in p["kwargs"].items()}
-    opt = {"SGD": SGD, "Adam": Adam}[p["optimizer"]](**kwargs)
+    opt = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW,
+           "RMSprop": RMSprop}[p["optimizer"]](**kwargs)
     params = {"w": a["w_start"].copy(), "b": a["b_start"].copy()}
     for step in range(p["steps"]):
         opt.step(params, {k: a[f"{k}_grad{step}"] for k in params})
         for k in params:
             close(params[k], a[f"{k}_after{step}"], dtype, f"{opt!r} {k} after step {step}")
+
+
+def check_dropout(p, a, dtype):
+    """Given the mask PyTorch's F.dropout drew (read off its output)."""
+    for suffix in ("", "_naive"):
+        forward = getattr(fn, f"dropout_forward{suffix}")
+        out, cache = forward(a["x"], p=p["p"], mask=a["mask"])
+        close(out, a["out"], dtype, f"{forward.__name__} out")
+        close(fn.BACKWARD[forward](a["dout"], cache), a["dx"], dtype, f"{forward.__name__} dx")
+
+
+def check_clipping(p, a, dtype):
+    grads = {k: a[f"{k}_grad"].copy() for k in ("w", "b")}
+    total = clip_grad_norm(grads, p["max_norm"])
+    np.testing.assert_allclose(total, a["total_norm"], err_msg="total norm", **TOL[dtype])
+    for k, g in grads.items():
+        close(g, a[f"{k}_clipped"], dtype, f"clip_grad_norm {k}")
 
 
 CHECKS = {g: globals()[f"check_{g}"] for g in GROUPS}
@@ -192,6 +210,8 @@ KERNEL_OF = {
     "unary": lambda p: p["kernel"],
     "losses": lambda p: None,
     "optim": lambda p: None,
+    "dropout": lambda p: "dropout",
+    "clipping": lambda p: None,
 }
 
 

@@ -10,6 +10,9 @@ import pytest
 from cnnbook.optim import (
     SGD,
     Adam,
+    AdamW,
+    RMSprop,
+    clip_grad_norm,
     Schedule,
     cosine_annealing,
     gradient_descent,
@@ -179,7 +182,9 @@ def test_adam_matches_reference(rng, kwargs):
 
 
 @pytest.mark.parametrize("cls, kwargs", [(SGD, k) for k in SGD_CASES]
-                         + [(Adam, k) for k in ADAM_CASES])
+                         + [(Adam, k) for k in ADAM_CASES]
+                         + [(AdamW, {}), (AdamW, dict(lr=0.05, weight_decay=0.3)),
+                            (RMSprop, {}), (RMSprop, dict(momentum=0.9, centered=True))])
 def test_matches_torch_optim(rng, cls, kwargs):
     torch = pytest.importorskip("torch")
     params, grad_seq = make_problem(rng)
@@ -209,6 +214,61 @@ def test_adam_first_step_is_lr_in_size(rng):
     w = np.zeros(5)
     Adam(lr=0.01).step({"w": w}, {"w": rng.normal(scale=[1e-3, 1, 10, 100, 1e4])})
     np.testing.assert_allclose(np.abs(w), 0.01, rtol=1e-4)
+
+
+def _decay_effect(cls, grad_scale, steps=100):
+    """How much weight decay moved a parameter: end point without minus with decay,
+    for the same gradients (noise of scale grad_scale)."""
+    ends = []
+    for wd in (0.0, 0.1):
+        rng = np.random.default_rng(0)
+        w = np.ones(1)
+        opt = cls(lr=0.01, weight_decay=wd)
+        for _ in range(steps):
+            opt.step({"w": w}, {"w": rng.normal(scale=grad_scale, size=1)})
+        ends.append(w[0])
+    return ends[0] - ends[1]
+
+
+def test_adamw_decays_every_parameter_alike_adam_l2_spares_large_gradients():
+    """AdamW's decay does not depend on the gradients; Adam's L2 term is divided by
+    sqrt(v), so a parameter with large gradients is barely decayed."""
+    quiet, noisy = _decay_effect(AdamW, 1e-3), _decay_effect(AdamW, 10.0)
+    assert quiet == pytest.approx(noisy, rel=0.05)
+    quiet, noisy = _decay_effect(Adam, 1e-3), _decay_effect(Adam, 10.0)
+    assert noisy < quiet / 20
+
+
+def test_rmsprop_first_step_by_hand():
+    w = np.array([1.0])
+    RMSprop(lr=0.1, alpha=0.9, eps=1e-8).step({"w": w}, {"w": np.array([2.0])})
+    # v = 0.1 * 4 = 0.4, step = 0.1 * 2 / sqrt(0.4)
+    assert w[0] == pytest.approx(1 - 0.2 / math.sqrt(0.4))
+
+
+def test_clip_grad_norm_scales_in_place_and_returns_the_norm_before():
+    grads = {"w": np.array([[3.0, 0.0]]), "b": np.array([4.0])}
+    w = grads["w"]
+    assert clip_grad_norm(grads, 1.0) == pytest.approx(5.0)
+    assert grads["w"] is w
+    np.testing.assert_allclose(np.sqrt(sum((g ** 2).sum() for g in grads.values())), 1.0,
+                               rtol=1e-5)
+    assert clip_grad_norm(grads, 10.0) == pytest.approx(1.0, rel=1e-5)   # unchanged now
+    np.testing.assert_allclose(grads["b"], [0.8], rtol=1e-5)
+    with pytest.raises(ValueError, match=r"^clip_grad_norm: expected max_norm in \(0, inf\)"):
+        clip_grad_norm(grads, 0.0)
+    with pytest.raises(TypeError, match=r"^clip_grad_norm: expected grads\['w'\] to be"):
+        clip_grad_norm({"w": [1.0]}, 1.0)
+
+
+def test_rmsprop_and_adamw_reject_bad_hyperparameters():
+    with pytest.raises(ValueError, match=r"^RMSprop: expected alpha in \[0, 1\), got 1.0"):
+        RMSprop(alpha=1.0)
+    with pytest.raises(TypeError, match=r"^RMSprop: expected centered to be"):
+        RMSprop(centered=1)
+    with pytest.raises(ValueError, match=r"^AdamW: expected weight_decay in \[0, inf\)"):
+        AdamW(weight_decay=-0.1)
+    assert repr(AdamW()).startswith("AdamW(lr=0.001")
 
 
 # ------------------------------------------------------------- in place, state, dtype

@@ -225,6 +225,7 @@ def test_progress_output(capsys):
     (dict(validation=(np.zeros((3, 4)), np.zeros(2, int))), ValueError,
      r"len\(x_val\)=3 and len\(y_val\)=2"),
     (dict(schedule=0.1), TypeError, "schedule"),
+    (dict(clip_norm=0.0), ValueError, r"clip_norm in \(0, inf\), got 0.0"),
 ])
 def test_fit_checks_arguments(change, exc, match):
     rng = np.random.default_rng(0)
@@ -233,3 +234,15 @@ def test_fit_checks_arguments(change, exc, match):
     model = Sequential(Dense(4, 2, rng=rng))
     with pytest.raises(exc, match=f"^fit: .*{match}"):
         train.fit(model, softmax_cross_entropy, SGD(lr=0.1), progress=False, **args)
+
+
+def test_fit_clip_norm_caps_the_length_of_every_step():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 4)) * 100, rng.integers(0, 3, size=8)
+    model = Sequential(Dense(4, 3, rng=rng))
+    before = {k: v.copy() for k, v in model.params.items()}
+    history = train.fit(model, softmax_cross_entropy, SGD(lr=1.0), x, y, epochs=1,
+                        batch_size=8, rng=rng, progress=False, clip_norm=0.01)
+    step = np.sqrt(sum(((model.params[k] - before[k]) ** 2).sum() for k in before))
+    unclipped = np.sqrt(sum(n[0] ** 2 for n in history["grad_norm"].values()))
+    assert unclipped > 1 and step == pytest.approx(0.01, rel=1e-3)

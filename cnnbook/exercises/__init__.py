@@ -43,8 +43,8 @@ from .runner import TIME_LIMIT, run_case, signature_problem
 __all__ = ["check", "CheckResult", "FailedCase", "NAMES", "CALLS", "TIME_LIMIT"]
 
 #: The exercises, in the book's order.
-NAMES = ("mse", "softmax_cross_entropy", "sgd_momentum_step", "relu_backward",
-         "sigmoid_backward", "linear_forward", "linear_backward", "conv2d_forward",
+NAMES = ("mse", "softmax_cross_entropy", "sgd_momentum_step", "adam_step", "relu_backward",
+         "sigmoid_backward", "dropout_backward", "linear_forward", "linear_backward", "conv2d_forward",
          "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward",
          "avg_pool2d_backward", "batch_norm2d_backward")
 

@@ -37,6 +37,7 @@ TAG_TEXT = {
     "velocity": "a non-zero starting velocity",
     "eps": "a large eps (0.1)",
     "shift": "inputs with a non-zero mean and scale",
+    "later": "a later step (t > 1, non-zero moments)",
 }
 
 
@@ -334,6 +335,45 @@ def _ref_sgd(case):
     return {"new_param": param, "new_velocity": opt.state["p"]["velocity"]}
 
 
+def _dropout_cases(rng):
+    def case(label, shape, p, tags=()):
+        mask = (rng.random(shape) >= p).astype(np.float64)
+        return Case(label, {"dout": rng.standard_normal(shape), "mask": mask}, {"p": p},
+                    tags=_tags(*tags))
+    return [case("a 3x4 matrix, p = 0.2", (3, 4), 0.2),
+            case("an NCHW batch, p = 0.5", (2, 3, 4, 4), 0.5, ["nd"]),
+            case("a vector of 8, p = 0.75", (8,), 0.75, ["vector"])]
+
+
+def _ref_dropout(case):
+    a = case.args
+    return {"dx": F.dropout_backward(a["dout"], (a["mask"].astype(bool), case.kwargs["p"]))}
+
+
+def _adam_cases(rng):
+    def case(label, shape, t, kwargs, tags=()):
+        later = t > 1
+        m = rng.standard_normal(shape) * 0.1 if later else np.zeros(shape)
+        v = rng.uniform(0.01, 0.2, shape) if later else np.zeros(shape)
+        return Case(label, {"param": rng.standard_normal(shape),
+                            "grad": rng.standard_normal(shape), "m": m, "v": v},
+                    {"t": t, **kwargs}, _tags(*tags))
+    default = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    return [case("first step (t = 1, m = v = 0), a vector of 5", (5,), 1, default),
+            case("step t = 3, 3x4", (3, 4), 3, default, ["later"]),
+            case("step t = 10, eps 0.1, NCHW", (2, 3, 2, 2), 10,
+                 {"lr": 0.1, "beta1": 0.8, "beta2": 0.99, "eps": 0.1}, ["later", "eps", "nd"])]
+
+
+def _ref_adam(case):
+    a, k = case.args, case.kwargs
+    param = a["param"].copy()
+    opt = optim.Adam(lr=k["lr"], betas=(k["beta1"], k["beta2"]), eps=k["eps"])
+    opt.state["p"] = {"step": k["t"] - 1, "m": a["m"].copy(), "v": a["v"].copy()}
+    opt.step({"p": param}, {"p": a["grad"]})
+    return {"new_param": param, "new_m": opt.state["p"]["m"], "new_v": opt.state["p"]["v"]}
+
+
 # ------------------------------------------------------------------ the table
 
 # The sizes a constant factor is compared with, per exercise (the report names only these:
@@ -385,9 +425,12 @@ SPECS = {s.name: s for s in [
           _ref_sce, ["loss"], _sizes_sce),
     _spec("sgd_momentum_step", "fn(param, grad, velocity, lr=lr, momentum=momentum)",
           ["new_param", "new_velocity"], _sgd_cases, _ref_sgd),
+    _spec("adam_step", "fn(param, grad, m, v, t=t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)",
+          ["new_param", "new_m", "new_v"], _adam_cases, _ref_adam),
     _spec("relu_backward", "fn(dout, x)", ["dx"], _act_cases, _ref_relu),
     _spec("sigmoid_backward", "fn(dout, x)", ["dx"], lambda r: _act_cases(r, large=True),
           _ref_sigmoid),
+    _spec("dropout_backward", "fn(dout, mask, p=p)", ["dx"], _dropout_cases, _ref_dropout),
     _spec("linear_forward", "fn(x, w, b)", ["out"], lambda r: _linear_cases(r, False),
           _ref_linear_forward),
     _spec("linear_backward", "fn(dout, x, w)", ["dx", "dw", "db"],

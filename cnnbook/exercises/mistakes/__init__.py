@@ -13,12 +13,12 @@ advice gets none. :data:`NONFINITE` holds the advice for NaN/inf on large inputs
 """
 from __future__ import annotations
 
-from . import activations, batchnorm, conv, dense, losses, optim, pooling
+from . import activations, batchnorm, conv, dense, dropout, losses, optim, pooling
 from ._base import Advice, Mistake
 
 __all__ = ["Mistake", "Advice", "MISTAKES", "RAISED", "NONFINITE"]
 
-_MODULES = (activations, losses, optim, dense, conv, pooling, batchnorm)
+_MODULES = (activations, losses, optim, dropout, dense, conv, pooling, batchnorm)
 
 MISTAKES = {name: ms for mod in _MODULES for name, ms in mod.MISTAKES.items()}
 RAISED = {name: advice for mod in _MODULES for name, advice in mod.RAISED.items()}

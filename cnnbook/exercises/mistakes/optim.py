@@ -1,7 +1,9 @@
-"""Typical mistakes in one step of SGD with momentum (PyTorch's form)."""
+"""Typical mistakes in one step of SGD with momentum and of Adam (PyTorch's forms)."""
 from __future__ import annotations
 
-from ._base import Mistake
+import numpy as np
+
+from ._base import Advice, Mistake
 
 __all__ = ["MISTAKES", "RAISED"]
 
@@ -64,5 +66,58 @@ SGD = [
             lambda c, r: {"new_param": 2 * c.args["param"] - r["new_param"]}),
 ]
 
-MISTAKES = {"sgd_momentum_step": SGD}
+_ADAM_FORM = ("m = beta1 * m + (1 - beta1) * grad; v = beta2 * v + (1 - beta2) * grad**2; "
+              "m_hat = m / (1 - beta1**t); v_hat = v / (1 - beta2**t); "
+              "new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)")
+
+
+def _adam(c, *, t_shift=0, correct=True, eps_inside=False, v_from_g=False):
+    """Adam's step with one thing changed."""
+    a, k = c.args, c.kwargs
+    g, t = a["grad"], k["t"] + t_shift
+    b1, b2, eps = k["beta1"], k["beta2"], k["eps"]
+    m = b1 * a["m"] + (1 - b1) * g
+    v = b2 * a["v"] + (1 - b2) * (g if v_from_g else g * g)
+    m_hat, v_hat = (m / (1 - b1 ** t), v / (1 - b2 ** t)) if correct else (m, v)
+    with np.errstate(invalid="ignore"):   # v from g may be negative
+        denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+    return {"new_param": a["param"] - k["lr"] * m_hat / denom, "new_m": m, "new_v": v}
+
+
+ADAM = [
+    Mistake("adam-no-bias-correction",
+            "the moments start at zero, so early on m and v are too small: divide them by "
+            "1 - beta1**t and 1 - beta2**t before the step (bias correction)", _ADAM_FORM,
+            lambda c, r: _adam(c, correct=False)),
+    Mistake("adam-t-plus-one",
+            "t is already the number of this step (1 for the first): use beta**t, not "
+            "beta**(t + 1)", _ADAM_FORM, lambda c, r: _adam(c, t_shift=1)),
+    Mistake("adam-eps-inside-sqrt",
+            "eps is added to the square root of v_hat (PyTorch's form), not inside it", _ADAM_FORM,
+            lambda c, r: _adam(c, eps_inside=True)),
+    Mistake("adam-v-from-g",
+            "v is a running mean of the squared gradient, g**2, not of g itself: it estimates "
+            "the gradient's scale, whatever its sign", _ADAM_FORM,
+            lambda c, r: {"new_v": _adam(c, v_from_g=True)["new_v"]}),
+    Mistake("adam-old-moments",
+            "the step used the old moments: update m and v with this gradient first, then "
+            "take the step with the new ones", _ADAM_FORM,
+            lambda c, r: _adam_old(c)),
+]
+
+
+def _adam_old(c):
+    """The step taken with the moments passed in (before this gradient is added)."""
+    a, k = c.args, c.kwargs
+    t, b1, b2 = k["t"], k["beta1"], k["beta2"]
+    m_hat, v_hat = a["m"] / (1 - b1 ** t), a["v"] / (1 - b2 ** t)
+    return {"new_param": a["param"] - k["lr"] * m_hat / (np.sqrt(v_hat) + k["eps"])}
+
+
+MISTAKES = {"sgd_momentum_step": SGD, "adam_step": ADAM}
 RAISED = {}
+# t counted from 0 (beta**(t - 1)) divides by 1 - beta**0 = 0 on the first step: NaN/inf
+NONFINITE = {"adam_step": Advice(
+    "", "t is the number of this step, counted from 1: at t = 1 the bias correction divides "
+    "by 1 - beta**1, never by 1 - beta**0 = 0 (do not subtract 1 from t)",
+    "m_hat = m / (1 - beta1**t); v_hat = v / (1 - beta2**t)")}
