@@ -12,6 +12,11 @@ SHELL := /bin/bash
 OPENBLAS_NUM_THREADS ?= 1
 OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS OMP_NUM_THREADS
+# Explorers add their offline form (precomputed pictures for the static HTML) to their
+# display only where this is 1: in the runs the book is rendered from (nbval, make book),
+# not in `make lab`, where drawing the grids would cost the reader about 90 s.
+CNNBOOK_OFFLINE_FORMS := 1
+export CNNBOOK_OFFLINE_FORMS
 
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -119,7 +124,7 @@ test: $(STAMP)
 # LAB_ARGS passes options, e.g. `make lab LAB_ARGS="--no-browser --port 8899"`.
 LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	CNNBOOK_OFFLINE_FORMS=0 $(BIN)/jupyter lab --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # Re-execute notebooks in place and strip image/animation outputs and widget state
 # (the HTML re-executes; nbval compares text). NB defaults to every notebook.

@@ -93,9 +93,9 @@ def test_set_works_over_the_offline_grid(explorer, monkeypatch):
     monkeypatch.setattr(box.view, "pixels", lambda dpi: np.zeros((2, 3, 3), np.uint8))
     frames = box.offline_frames()
     points = box.offline_points()
-    assert [point for point, _, _ in frames] == points
+    assert [point for point, _, _, _ in frames] == points
     assert len(points) <= OFFLINE_BUDGET["images"]
-    for point, png, message in frames:
+    for point, png, message, _ in frames:
         assert (png is None) == bool(message), f"{name} at {point}"
     assert box.settings() == before
     assert box.message.value == "" and box.result is not None
@@ -115,10 +115,30 @@ def test_offline_form_has_one_picture_per_grid_point(explorer, monkeypatch):
 
 
 def test_display_carries_the_widget_and_the_offline_form(monkeypatch):
+    from cnnbook.widgets._explorer import OFFLINE_ENV
+
     box = EXPLORERS["im2col_explorer"]()
+    monkeypatch.setenv(OFFLINE_ENV, "1")          # as in the Makefile's nbval and book runs
     bundle = box._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<div class="cnnbook-explorer"')
+    monkeypatch.delenv(OFFLINE_ENV)               # a reader's Jupyter: the widget alone
+    assert "text/html" not in box._repr_mimebundle_()
+
+
+def test_offline_form_disables_what_the_live_explorer_disables(monkeypatch):
+    """The derivation checker's dense layer has no stride or padding: those controls are
+    disabled at its settings in the offline form, as in Jupyter (no dead control)."""
+    box = EXPLORERS["derivation_checker"]()
+    monkeypatch.setattr(box.view, "pixels", lambda dpi: np.zeros((2, 3, 3), np.uint8))
+    data = json.loads(re.search(r'class="cnnbook-explorer-data">(.*?)</script>',
+                                box.offline_html(), re.S).group(1))
+    keys = list(box.offline)
+    dense = str(list(box.offline["layer"]).index("dense"))
+    for key, values in data["disabled"].items():
+        assert key.split("-")[keys.index("layer")] == dense
+        assert set(values) == {"stride", "padding"}
+    assert len(data["disabled"]) == len(box.offline_points()) // len(box.offline["layer"])
 
 
 def test_offline_pictures_are_drawn_at_the_offline_width():
@@ -130,7 +150,7 @@ def test_offline_pictures_are_drawn_at_the_offline_width():
 
     box = EXPLORERS["im2col_explorer"]()
     frames = box.offline_frames()
-    pngs = [png for _, png, _ in frames]
+    pngs = [png for _, png, _, _ in frames]
     assert len(set(pngs)) == len(pngs)  # every column shows its own window
     with Image.open(BytesIO(pngs[0])) as picture:
         width = picture.size[0]

@@ -5,8 +5,10 @@
  *
  * Markup: div.cnnbook-explorer > controls with data-setting (select, or input[type=range]
  * with data-labels and an <output>), p.cnnbook-explorer-message, img.cnnbook-explorer-figure,
- * script.cnnbook-explorer-data {"images": {key: data URL}, "messages": {key: text}}, where
- * key is the index of each control's value, in order, joined by "-".
+ * script.cnnbook-explorer-data {"images": {key: data URL}, "messages": {key: text},
+ * "disabled": {key: [setting, ...]}}, where key is the index of each control's value, in
+ * order, joined by "-"; a setting listed under the shown key is disabled, as the live
+ * explorer disables it there (a control that would change nothing is never left active).
  */
 (function () {
   "use strict";
@@ -26,6 +28,10 @@
         }
       });
       root.dataset.key = key;
+      var off = (data.disabled || {})[key] || [];
+      controls.forEach(function (c) {
+        c.disabled = off.indexOf(c.dataset.setting) >= 0;
+      });
       if (data.images[key]) {
         img.src = data.images[key];
         img.classList.remove("cnnbook-explorer-stale");

@@ -21,6 +21,11 @@ one-line message and the figure of a :class:`~cnnbook.widgets.FigureView`.
   swaps the pictures as the reader moves them, with no kernel. The explorer's display
   carries both the live widget and this HTML; Jupyter shows the widget, the book's HTML
   build shows the offline form (``nb_mime_priority_overrides`` in ``_config.yml``).
+  Drawing the grid takes seconds, so it is drawn only where the environment variable
+  ``CNNBOOK_OFFLINE_FORMS`` is ``1``: the Makefile sets it for nbval and the book build
+  (the runs the HTML is rendered from), not for ``make lab`` or a reader's own Jupyter.
+  A control the live explorer disables at a setting (the dense layer's stride) is
+  disabled in the offline form at that setting too.
 """
 from __future__ import annotations
 
@@ -29,13 +34,17 @@ import html
 import io
 import itertools
 import json
+import os
 import re
 
 import ipywidgets as widgets
 import numpy as np
 from PIL import Image
 
-__all__ = ["Explorer", "DoesNotFit", "OFFLINE_WIDTH", "OFFLINE_BUDGET"]
+__all__ = ["Explorer", "DoesNotFit", "OFFLINE_WIDTH", "OFFLINE_BUDGET", "OFFLINE_ENV"]
+
+#: The environment variable that turns the offline form on (value ``1``).
+OFFLINE_ENV = "CNNBOOK_OFFLINE_FORMS"
 
 #: Width in pixels of the offline pictures of a figure at least this wide at 100 dpi: the
 #: book's text column at 1280 px (narrower figures are rendered at 100 dpi). Pictures are
@@ -195,8 +204,8 @@ class Explorer(widgets.VBox):
                 for values in itertools.product(*(self.offline[k] for k in keys))]
 
     def offline_frames(self):
-        """``[(point, png bytes or None, message)]`` over :meth:`offline_points`, then the
-        controls are set back to where they were."""
+        """``[(point, png bytes or None, message, disabled settings)]`` over
+        :meth:`offline_points`, then the controls are set back to where they were."""
         before = self.settings()
         dpi = offline_dpi(self.fig)
         frames = []
@@ -204,10 +213,12 @@ class Explorer(widgets.VBox):
         try:
             for point in self.offline_points():
                 self.set(**point)
+                disabled = [k for k in self.offline if self.controls[k].disabled]
                 if self.result is None and self.message.value:
-                    frames.append((point, None, re.sub("<[^>]+>", "", self.message.value)))
+                    frames.append((point, None, re.sub("<[^>]+>", "", self.message.value),
+                                   disabled))
                 else:
-                    frames.append((point, _png(self.view.pixels(dpi)), ""))
+                    frames.append((point, _png(self.view.pixels(dpi)), "", disabled))
         finally:
             self.view.paused = False
             self.set(**before)
@@ -219,9 +230,11 @@ class Explorer(widgets.VBox):
         frames = self.offline_frames()
         keys = list(self.offline)
         start = tuple(self._nearest(k, self._start[k]) for k in keys)
-        data, messages = {}, {}
-        for point, png, message in frames:
+        data, messages, disabled = {}, {}, {}
+        for point, png, message, off in frames:
             key = "-".join(str(self.offline[k].index(point[k])) for k in keys)
+            if off:
+                disabled[key] = off
             if png is None:
                 messages[key] = message
             else:
@@ -258,7 +271,8 @@ class Explorer(widgets.VBox):
         width, height = self._size(frames)
         img = (f'<img class="cnnbook-explorer-figure" alt="{html.escape(self.name)} figure" '
                f'width="{width}" height="{height}" src="{data.get(first, some)}">')
-        payload = json.dumps({"images": data, "messages": messages}).replace("</", "<\\/")
+        payload = json.dumps({"images": data, "messages": messages, "disabled": disabled}
+                             ).replace("</", "<\\/")
         return (f'<div class="cnnbook-explorer" data-explorer="{html.escape(self.name)}" '
                 f'data-key="{first}">'
                 f'<p class="cnnbook-explorer-note">{note}</p>'
@@ -280,16 +294,17 @@ class Explorer(widgets.VBox):
             return 0
 
     def _size(self, frames):
-        for _, png, _ in frames:
+        for _, png, _, _ in frames:
             if png is not None:
                 with Image.open(io.BytesIO(png)) as im:
                     return im.size
         return 0, 0
 
     def _repr_mimebundle_(self, **kwargs):
-        """The live widget (Jupyter) and, with an offline grid, the offline form (HTML)."""
+        """The live widget (Jupyter) and, with an offline grid and ``CNNBOOK_OFFLINE_FORMS=1``,
+        the offline form (HTML)."""
         bundle = super()._repr_mimebundle_(**kwargs)
-        if self.offline and bundle is not None:
+        if self.offline and bundle is not None and os.environ.get(OFFLINE_ENV) == "1":
             bundle = dict(bundle)
             bundle["text/html"] = self.offline_html()
         return bundle
