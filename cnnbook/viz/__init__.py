@@ -11,7 +11,7 @@ from .animation import offline_animation
 from .heatmaps import (
     text_colour, format_value, annotate_grid, set_grid_values, show_array, show_arrays,
     show_array_grid, show_images, label_image_axes, diverging_limit)
-from .compute_graph import plot_compute_graph
+from .compute_graph import plot_compute_graph, plot_gate_patterns
 from .losses import (plot_loss_and_gradient, plot_softmax_ce_vs_logit, plot_softmax_bars,
                      update_softmax_bars)
 from .landscapes import (
@@ -49,6 +49,7 @@ __all__ = [
     "label_image_axes",
     "diverging_limit",
     "plot_compute_graph",
+    "plot_gate_patterns",
     "plot_loss_and_gradient",
     "plot_softmax_ce_vs_logit",
     "plot_softmax_bars",
