@@ -49,7 +49,7 @@ timed = TIMEFORMAT="[time] $(1): %0R s wall, %0U s user + %0S s sys"; time { $(2
 .PHONY: help venv book test unit nbval browser screenshots site lab clean distclean vendor notebook lock
 
 help:
-	@echo "make book       build the book into _build/html (runs every notebook)"
+	@echo "make book       build the book into _build/html, the Chinese edition into _build/html/zh (runs every notebook once)"
 	@echo "make test       unit tests, notebooks (nbval, executed once), book from those runs, browser test"
 	@echo "make screenshots  browser test of the built book, saving full-page screenshots"
 	@echo "make lab        open JupyterLab on book/"
@@ -70,10 +70,17 @@ $(STAMP): requirements.txt pyproject.toml
 # `make book` executes every notebook (its jupyter-cache is emptied first); inside
 # `make test` (FROM_NBVAL=1) it renders the notebooks nbval has just executed, and
 # executes only those nbval could not run to their end.
+# Then the Chinese edition: scripts/zh.py writes its sources to $(ZH_SRC) (translated
+# text from book/zh/, each notebook's outputs from the English build's jupyter-cache, so
+# nothing runs twice: its config has execute_notebooks "off"), rendered into _build/html/zh/.
+ZH_SRC := _build/zh_src
 book: $(STAMP)
 	rm -rf _build/html _build/screenshots
 	$(if $(FROM_NBVAL),$(PY) scripts/cache_executed.py $(EXECUTED) $(JCACHE),rm -rf $(JCACHE))
 	$(call timed,book,$(BIN)/jupyter-book build . --all -W -n --keep-going)
+	$(call timed,zh book,$(PY) scripts/zh.py build && \
+	  $(BIN)/jupyter-book build $(ZH_SRC) --all -W -n --keep-going && \
+	  mv $(ZH_SRC)/_build/html _build/html/zh)
 
 unit: $(STAMP)
 	$(call timed,unit,$(PYTEST_LEAN) tests/ -m "not browser" $(XDIST) --durations=8)
@@ -89,7 +96,7 @@ nbval: $(STAMP)
 # SCREENSHOTS=1 also saves a full-page screenshot of every page to _build/screenshots/
 # (a third more CPU time; no check looks at them): `make screenshots` after a build.
 browser: $(STAMP)
-	$(call timed,browser,CNNBOOK_SCREENSHOTS=$(SCREENSHOTS) $(PYTEST_LEAN) tests/test_browser.py -m browser -v -n 2)
+	$(call timed,browser,CNNBOOK_SCREENSHOTS=$(SCREENSHOTS) $(PYTEST_LEAN) tests/test_browser.py tests/test_browser_zh.py -m browser -v -n 2)
 
 screenshots: $(STAMP)
 	@test -d _build/html || { echo "error: no _build/html: run make book (or make test) first" >&2; exit 1; }

@@ -15,6 +15,7 @@ interleaved and the best of ``--repeat`` runs is kept.
     python benchmarks/train.py --mnist ~/data/mnist     # real MNIST (train-images-idx3-ubyte[.gz], ...)
     python benchmarks/train.py --save benchmarks/results/train.json   # also write the results
     python benchmarks/train.py --show benchmarks/results/train.json   # print a saved run
+    python benchmarks/train.py --show benchmarks/results/train.json --threads 1 --dtype float32
 
 Printed per row: seconds per epoch, images per second, the ratio cnnbook / PyTorch (below 1
 means cnnbook is faster), peak RSS of the process, and its RSS after a quarter and after half
@@ -260,32 +261,42 @@ def torch_available():
 # ------------------------------------------------------------------------------ report
 
 def print_table(rows, file=sys.stdout):
-    head = (f"{'threads':>7} {'dtype':>8} {'framework':>9} | {'s/epoch':>8} {'img/s':>7} "
-            f"{'ratio':>6} | {'peak RSS MB':>11} {'RSS @1/4':>9} {'RSS @1/2':>9} | "
-            f"{'loss first->last':>17}")
+    """One row per framework/threads/dtype, 82 characters wide (the book's text column)."""
+    head = (f"{'thr':>3} {'dtype':>7} {'framework':>9} | {'s/epoch':>7} {'img/s':>6} "
+            f"{'ratio':>5} | {'RSS MB':>6} {'@1/4':>5} {'@1/2':>5} | {'loss 1st->last':>14}")
     print(head, file=file)
     print("-" * len(head), file=file)
     for r in rows:
         marks = list(r["rss_marks"].values())
-        print(f"{r['threads']:>7} {r['dtype']:>8} {r['framework']:>9} | {r['seconds']:>8.2f} "
-              f"{r['images_per_s']:>7.0f} {r.get('ratio', '-'):>6} | {r['peak_rss_mb']:>11.0f} "
-              f"{marks[0]:>9.0f} {marks[-1]:>9.0f} | "
-              f"{r['loss_first']:>7.3f} -> {r['loss_last']:<6.3f}", file=file)
+        print(f"{r['threads']:>3} {r['dtype']:>7} {r['framework']:>9} | {r['seconds']:>7.2f} "
+              f"{r['images_per_s']:>6.0f} {r.get('ratio', '-'):>5} | {r['peak_rss_mb']:>6.0f} "
+              f"{marks[0]:>5.0f} {marks[-1]:>5.0f} | "
+              f"{r['loss_first']:>5.3f} -> {r['loss_last']:<5.3f}", file=file)
 
 
 def print_layers(rows, file=sys.stdout):
+    """Forward and backward time of every layer; the torch columns only when torch ran."""
     for r in rows:
         if r["framework"] != "cnnbook" or "layers" not in r:
             continue
         ref = next((t for t in rows if t["framework"] == "torch" and t["threads"] == r["threads"]
                     and t["dtype"] == r["dtype"] and "layers" in t), None)
         print(f"\nper layer, ms per batch of {BATCH} (median of 40 batches), "
-              f"{r['dtype']}, {r['threads']} thread(s); ratio = cnnbook / torch", file=file)
+              f"{r['dtype']}, {r['threads']} thread(s)\n"
+              + ("ratio = cnnbook / torch" if ref else "cnnbook only: torch not measured"),
+              file=file)
+        if ref is None:
+            print(f"{'layer':<8} | {'fwd':>7} | {'bwd':>7}", file=file)
+            for name, (f, b) in r["layers"].items():
+                print(f"{name:<8} | {f:>7.3f} | {b:>7.3f}", file=file)
+            tot_f, tot_b = (sum(v[k] for v in r["layers"].values()) for k in (0, 1))
+            print(f"{'total':<8} | {tot_f:>7.3f} | {tot_b:>7.3f}", file=file)
+            continue
         print(f"{'layer':<8} | {'fwd':>7} {'torch':>7} {'ratio':>6} | {'bwd':>7} {'torch':>7} "
               f"{'ratio':>6}", file=file)
         tot = [0.0, 0.0, 0.0, 0.0]
         for name, (f, b) in r["layers"].items():
-            tf, tb = ref["layers"][name] if ref else (float("nan"), float("nan"))
+            tf, tb = ref["layers"][name]
             tot = [tot[0] + f, tot[1] + tf, tot[2] + b, tot[3] + tb]
             print(f"{name:<8} | {f:>7.3f} {tf:>7.3f} {f / tf:>6.2f} | {b:>7.3f} {tb:>7.3f} "
                   f"{b / tb:>6.2f}", file=file)
@@ -312,10 +323,14 @@ def main(argv=None):
     if args.show:
         saved = json.loads(Path(args.show).read_text())
         meta = saved["meta"]
-        print(f"saved run of {meta['date']} on {meta['machine']} (numpy {meta['numpy']}, "
-              f"torch {meta.get('torch', '-')}): {meta['command']}")
-        print_table(saved["rows"])
-        print_layers(saved["rows"])
+        print(f"saved run of {meta['date']} on {meta['machine']}\n"
+              f"(numpy {meta['numpy']}, torch {meta.get('torch', '-')}):\n{meta['command']}")
+        # --threads/--dtype keep the matching rows (their defaults keep every row).
+        threads = {int(t) for t in args.threads.split(",")}
+        dtypes = set(args.dtype.split(","))
+        rows = [r for r in saved["rows"] if r["threads"] in threads and r["dtype"] in dtypes]
+        print_table(rows)
+        print_layers(rows)
         return None
 
     import numpy as np
@@ -325,7 +340,7 @@ def main(argv=None):
     threads = [int(t) for t in args.threads.split(",")]
     dtypes = args.dtype.split(",")
     print(f"LeNet-5, one epoch of {args.images} {'MNIST' if args.mnist else 'synthetic'} "
-          f"28x28 images, batch {BATCH}, SGD momentum {MOMENTUM}; best of {args.repeat}; "
+          f"28x28 images, batch {BATCH},\nSGD momentum {MOMENTUM}; best of {args.repeat}; "
           f"numpy {np.__version__}, {platform.machine()} with {os.cpu_count()} CPUs; "
           + ("torch " + __import__("torch").__version__ if "torch" in frameworks
              else "torch not measured"))
@@ -342,8 +357,8 @@ def main(argv=None):
                 best["cnnbook"]["ratio"] = f"{best['cnnbook']['seconds'] / best['torch']['seconds']:.2f}"
             rows += [best[fw] for fw in frameworks]
     print_table(rows)
-    print("ratio = cnnbook / torch seconds per epoch (below 1: cnnbook is faster); RSS in MB "
-          "after 1/4 and 1/2 of the batches, data included")
+    print("ratio = cnnbook / torch seconds per epoch (below 1: cnnbook is faster);\n"
+          "RSS in MB: peak, after 1/4 and after 1/2 of the batches, data included")
     if args.layers:
         print_layers(rows)
     if args.save:

@@ -3,13 +3,23 @@
 Run after `make book` (`make test` does both): `pytest tests/test_browser.py -m browser`.
 
 It serves _build/html on 127.0.0.1, opens every page in Debian's chromium through
-Playwright, aborts (and records) every request to any other host, and fails a page on:
-an external request, a failed request or an HTTP status >= 400, a console error or an
-uncaught page error, math left untypeset, an image that did not load, or an embedded
-widget that did not render.
+Playwright at two widths, 1280 px (a laptop) and 390 px (a phone), aborts (and records)
+every request to any other host, and fails a page on:
+- an external request, a failed request or an HTTP status >= 400, a console error or
+  warning, or an uncaught page error;
+- math left untypeset, an image that did not load, or an embedded widget that did not render;
+- a sidebar that does not open: every visible "Toggle primary/secondary sidebar" button is
+  clicked, and the sidebar's links must become visible (or hidden, when it was open), then
+  return to how they were (a second click, or Escape for the phone's dialog);
+- an overflow: a display equation or a table wider than the text column at 1280 px; on a
+  phone, one that scrolls without the scroll cue of book/_custom/book.css; code or printed
+  output that scrolls without that cue (either width); an image or animation player wider
+  than its column or than the screen;
+- progress-bar text left by an execution ("it/s", "batch/s", "100%|");
+- Chinese text outside an element marked lang="zh-CN" (book/_custom/book.js marks it).
 
 With CNNBOOK_SCREENSHOTS=1 (`make screenshots`) it also saves a full-page screenshot of
-each page to _build/screenshots/ (JPEG, quality 85: pages run to 36,000 pixels, and PNG
+each page at each width to _build/screenshots/ (NAME-1280.jpg, NAME-390.jpg; JPEG, quality 85: pages run to 36,000 pixels, and PNG
 took twice as long to encode). No check looks at them (they are for people), and they
 cost a third of the test's CPU time (62 of 194 CPU-s, measured on 2 cores), so `make test`
 does not take them.
@@ -45,6 +55,8 @@ SCREENSHOTS = os.environ.get("CNNBOOK_SCREENSHOTS", "").strip().lower() not in (
     "", "0", "false", "no")
 
 pytestmark = pytest.mark.browser
+# (name, viewport width): a laptop and a phone (iPhone 12-15: 390 x 844 CSS pixels)
+WIDTHS = {"1280": (1280, 900), "390": (390, 844)}
 
 
 def _pages() -> list[str]:
@@ -184,6 +196,104 @@ INSPECT = r"""async () => {
 }"""
 
 
+LAYOUT = r"""(phone) => {
+  const problems = [];
+  const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const col = article.getBoundingClientRect();
+  const cued = el => { const cs = getComputedStyle(el);
+    return /auto|scroll/.test(cs.overflowX) && /gradient/.test(cs.backgroundImage); };
+  const short = t => t.replace(/\s+/g, ' ').trim().slice(0, 60);
+  // display equations: none wider than the column at 1280 px; on a phone a wide one scrolls visibly
+  document.querySelectorAll('div.math mjx-container[display="true"]').forEach(m => {
+    const over = m.scrollWidth - m.clientWidth;
+    if (over <= 1) return;
+    const d = m.closest('div.math'), no = d && d.querySelector('.eqno');
+    const name = no ? no.textContent.replace(/#/g, '').trim() : short(m.textContent);
+    if (!phone) problems.push(`display equation ${name} is ${over} px wider than its column (${m.clientWidth} px)`);
+    else if (!cued(m)) problems.push(`display equation ${name} overflows by ${over} px with no scroll cue`);
+  });
+  // tables fit the column at 1280 px; code and printed outputs that do not fit (and tables
+  // on a phone) scroll, and show that they do
+  article.querySelectorAll('.pst-scrollable-table-container').forEach(e => {
+    const over = e.scrollWidth - e.clientWidth;
+    if (over > 1 && !phone) problems.push(`table ${over} px wider than its column: ${short(e.innerText)}`);
+    else if (over > 1 && !cued(e)) problems.push(`table cut at the right edge (${over} px, no scroll cue): ${short(e.innerText)}`);
+  });
+  article.querySelectorAll('pre').forEach(e => {
+    const over = e.scrollWidth - e.clientWidth;
+    if (over > 1 && !cued(e)) problems.push(`cut at the right edge (${over} px, no scroll cue): ${short(e.innerText)}`);
+  });
+  // images and animation players: never wider than the column or the screen
+  article.querySelectorAll('img, .animation').forEach(e => {
+    if (e.closest('.pst-scrollable-table-container')) return;
+    const r = e.getBoundingClientRect();
+    if (!r.width) return;
+    const what = e.tagName === 'IMG' ? 'image ' + (e.getAttribute('alt') || e.src.split('/').pop()).slice(0, 50) : 'animation player';
+    if (r.right > col.right + 1 || r.left < col.left - 1 || r.right > document.documentElement.clientWidth + 1)
+      problems.push(`${what} is ${Math.round(r.width)} px wide, wider than its column (${Math.round(col.width)} px)`);
+    else if (e.classList.contains('animation') && e.scrollWidth > e.clientWidth + 1)
+      problems.push(`animation player's controls overflow it (${e.scrollWidth} px in ${e.clientWidth} px)`);
+  });
+  // leftovers of execution: progress bars
+  const bar = /\d\s*(it|batch)\/s|\d+%\|/.exec(article.innerText);
+  if (bar) problems.push('progress-bar text in the page: ' + short(article.innerText.slice(Math.max(0, bar.index - 30), bar.index + 30)));
+  // Chinese marked as such (book/_custom/book.js), or Chromium picks a Japanese font
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let unmarked = 0, first = '';
+  while (walker.nextNode()) {
+    const n = walker.currentNode, el = n.parentElement;
+    if (!/[\u3400-\u9fff]/.test(n.nodeValue) || !el || el.closest('script, style, mjx-container')) continue;
+    if (!el.closest('[lang="zh-CN"]')) { unmarked++; first = first || short(n.nodeValue); }
+  }
+  if (unmarked) problems.push(`${unmarked} Chinese text(s) not marked lang="zh-CN", e.g. ${first}`);
+  return problems;
+}"""
+
+# Links shown by a sidebar: in its place, or in the dialog pydata-sphinx-theme moves it to.
+SIDEBAR_LINKS = r"""(kind) => {
+  const vis = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && r.right > 0 && r.left < innerWidth; };
+  const sel = `#pst-${kind}-sidebar a, #pst-${kind}-sidebar-modal a`;
+  return Array.from(document.querySelectorAll(sel)).filter(vis).length;
+}"""
+
+VISIBLE_TOGGLES = r"""() => Array.from(document.querySelectorAll('.sidebar-toggle')).map((b, i) => {
+  const r = b.getBoundingClientRect(), s = getComputedStyle(b);
+  const kind = b.classList.contains('primary-toggle') ? 'primary' : 'secondary';
+  return [i, kind, b.title || b.getAttribute('aria-label') || kind,
+          r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && r.right > 0 && r.left < innerWidth];
+}).filter(t => t[3])"""
+
+
+def _check_sidebars(page, problems: list[str]) -> int:
+    """Click every visible sidebar toggle: its sidebar must open (or close), then come back."""
+    toggles = page.evaluate(VISIBLE_TOGGLES)
+    if not page.locator("#pst-primary-sidebar").count():
+        return 0
+    if not any(kind == "primary" for _, kind, _, _ in toggles):
+        problems.append("no visible button opens the chapter list (primary sidebar)")
+    buttons = page.locator(".sidebar-toggle")
+    for index, kind, title, _ in toggles:
+        before = page.evaluate(SIDEBAR_LINKS, kind)
+        buttons.nth(index).click()
+        page.wait_for_timeout(400)
+        after = page.evaluate(SIDEBAR_LINKS, kind)
+        if after == before:
+            problems.append(f"clicking '{title}' changed nothing: {before} links of the {kind} "
+                            "sidebar visible before and after")
+            continue
+        if page.locator("dialog[open]").count():
+            page.keyboard.press("Escape")
+        else:
+            buttons.nth(index).click()
+        page.wait_for_timeout(400)
+        again = page.evaluate(SIDEBAR_LINKS, kind)
+        if again != before:
+            problems.append(f"'{title}' opened or closed the {kind} sidebar ({before} -> {after} "
+                            f"links visible) but closing it again left {again}")
+    return len(toggles)
+
+
 def _settle(page, in_flight: dict, problems: list[str], quiet_ms: int = 200) -> None:
     """Wait until no request of the page has been in flight for ``quiet_ms``.
 
@@ -204,12 +314,13 @@ def _settle(page, in_flight: dict, problems: list[str], quiet_ms: int = 200) -> 
                     + ", ".join(sorted(in_flight.values()))[:500])
 
 
-def _screenshot_name(page: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "__", page.removesuffix(".html")) + ".jpg"
+def _screenshot_name(page: str, width: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "__", page.removesuffix(".html")) + f"-{width}.jpg"
 
 
+@pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("page_path", PAGES or [pytest.param(None, id="no-build")])
-def test_page_works_offline(page_path, server, browser):
+def test_page_works_offline(page_path, width, server, browser):
     if page_path is None:
         pytest.fail(f"no HTML pages in {HTML}: {NO_BUILD}")
     problems: list[str] = []
@@ -224,9 +335,9 @@ def test_page_works_offline(page_path, server, browser):
             route.abort()
 
     def on_console(msg):
-        if msg.type == "error":
+        if msg.type in ("error", "warning"):
             loc = msg.location or {}
-            problems.append(f"console error: {msg.text} ({loc.get('url', '')}:{loc.get('lineNumber', '')})")
+            problems.append(f"console {msg.type}: {msg.text} ({loc.get('url', '')}:{loc.get('lineNumber', '')})")
 
     def on_request_failed(req):
         if urlparse(req.url).hostname == LOCAL_HOST:
@@ -238,7 +349,8 @@ def test_page_works_offline(page_path, server, browser):
 
     in_flight: dict = {}  # request -> url, for _settle
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    view_width, view_height = WIDTHS[width]
+    context = browser.new_context(viewport={"width": view_width, "height": view_height})
     try:
         context.route("**/*", route)
         page = context.new_page()
@@ -268,16 +380,19 @@ def test_page_works_offline(page_path, server, browser):
         _settle(page, in_flight, problems)
         result = page.evaluate(INSPECT)
         problems += result["problems"]
+        problems += page.evaluate(LAYOUT, view_width < 700)
         if SCREENSHOTS:
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / _screenshot_name(page_path)), full_page=True,
+            page.screenshot(path=str(SHOTS / _screenshot_name(page_path, width)), full_page=True,
                             type="jpeg", quality=85)
+        result["toggles"] = _check_sidebars(page, problems)
     finally:
         context.close()
 
     problems += [f"external request (aborted): {u}" for u in external]
-    summary = (f"{page_path}: {result['math']} math, {result['mjx']} typeset, "
-               f"{result['images']} images, {result['widgets']} widgets")
+    summary = (f"{page_path} at {width} px: {result['math']} math, {result['mjx']} typeset, "
+               f"{result['images']} images, {result['widgets']} widgets, "
+               f"{result.get('toggles', 0)} sidebar toggles clicked")
     print(summary)
     assert not problems, summary + "\n" + "\n".join(problems)
 

@@ -51,6 +51,25 @@ def test_animation_is_offline_html():
     assert "<img" in html and "http" not in html
 
 
+def test_first_frame_shows_the_run_ahead():
+    """Frame 0 of the animation is not one point in an empty panel: the whole run is drawn
+    faintly behind the steps taken so far, on the y range of the whole run."""
+    import matplotlib.pyplot as plt
+
+    from cnnbook.viz.curves import draw_training_loop
+
+    x, y = _data()
+    ahead, _ = run_training_loop(_build, x, y, steps=20, lr=0.1)
+    first, model = run_training_loop(_build, x, y, steps=0, lr=0.1)
+    fig = plt.figure()
+    draw_training_loop(fig, first, model.params["0.weight"], 20, 0.1, ahead=ahead)
+    ax = fig.axes[0]
+    assert [line.get_ydata().size for line in ax.lines] == [21, 1]
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), ahead)
+    assert ax.get_ylim()[1] >= ahead.max()
+    plt.close(fig)
+
+
 def test_recover_kernel_fast_takes_the_steps_of_recover_kernel():
     """The explorer's faster twin: the same fit, up to rounding (sums in another order)."""
     from cnnbook.functional import conv2d_forward

@@ -8,7 +8,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnbook.signal_propagation import block_stack, signal_profile  # noqa: E402
-from cnnbook.viz import plot_depth_profiles, update_depth_profiles  # noqa: E402
+from cnnbook.viz import (depth_profile_limits, plot_depth_profiles,  # noqa: E402
+                         update_depth_profiles)
 from cnnbook.widgets import init_gain_explorer  # noqa: E402
 
 
@@ -51,6 +52,19 @@ def test_update_in_place():
     assert lo <= new.grad_rms.min() and hi >= new.grad_rms.max()
     with pytest.raises(ValueError, match="update_depth_profiles: expected 1 profiles"):
         update_depth_profiles(fig, {"a": new, "b": new})
+
+
+def test_fixed_limits_hold_every_frame():
+    """An animation's frames share one y range per panel: it holds every frame's values."""
+    frames = [_profile(g) for g in (0.5, 1.0, 2.0)]
+    ylims = depth_profile_limits(frames)
+    fig = plot_depth_profiles({"g": frames[0]})
+    for p in frames:
+        update_depth_profiles(fig, {"g": p}, ylims=ylims)
+        assert [ax.get_ylim() for ax in fig.axes[:2]] == [tuple(lim) for lim in ylims]
+    for (lo, hi), attr in zip(ylims, ("preactivation_std", "grad_rms")):
+        values = np.concatenate([getattr(p, attr) for p in frames])
+        assert lo <= values.min() and hi >= values.max()
 
 
 def test_bad_input():

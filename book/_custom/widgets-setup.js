@@ -23,4 +23,18 @@
       "@jupyter-widgets/html-manager/dist": dir
     }
   });
+
+  // embed-amd.js validates the saved widget state with Ajv 8, built with default options
+  // (`new Ajv()`); compiling @jupyter-widgets/schema's state schema, whose union types
+  // (e.g. "type": ["number", "string"]) Ajv's strict mode only reports, logs
+  // 'strict mode: use allowUnionTypes to allow union type keyword at ...' on every widget
+  // page. The schema is the library's, validation works, and the vendored file stays
+  // unchanged (book/_vendor/MANIFEST.sha256): drop exactly that one message, nothing else.
+  var warn = console.warn;
+  console.warn = function (first) {
+    if (typeof first === "string" && first.indexOf("strict mode: use allowUnionTypes") === 0) {
+      return;
+    }
+    return warn.apply(console, arguments);
+  };
 })();

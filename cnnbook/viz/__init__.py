@@ -30,7 +30,7 @@ from .digits import (
     show_digits, show_misclassified, plot_confusion_matrix, show_filters, plot_digit_prediction,
     update_digit_prediction)
 from .features import draw_saliency, plot_saliency, draw_shift_features
-from .depth_profiles import plot_depth_profiles, update_depth_profiles
+from .depth_profiles import depth_profile_limits, plot_depth_profiles, update_depth_profiles
 from .unrolled_matrix import (pixel_numbers_table, unrolled_figsize, plot_unrolled_matrix,
                               highlight_window)
 from .kernel_recovery import (
@@ -99,6 +99,7 @@ __all__ = [
     "show_article_output",
     "plot_depth_profiles",
     "update_depth_profiles",
+    "depth_profile_limits",
     "pixel_numbers_table",
     "plot_unrolled_matrix",
     "unrolled_figsize",

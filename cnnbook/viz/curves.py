@@ -7,6 +7,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..loops import run_training_loop
 from .animation import offline_animation
+from .layout import COLUMN_INCHES
 
 __all__ = ["plot_curves", "update_curves", "curves_artists", "plot_loss_history",
            "plot_history", "plot_grad_norms", "plot_grad_norm_profile", "plot_error_growth",
@@ -122,7 +123,8 @@ def plot_history(history, *, ax=None):
     has_acc = "accuracy" in history
     if ax is None:
         ncols = 2 if has_acc else 1
-        fig, axes = plt.subplots(1, ncols, figsize=(5.2 * ncols, 3.4), squeeze=False)
+        fig, axes = plt.subplots(1, ncols, figsize=(COLUMN_INCHES / 2 * ncols, 3.2),
+                                 squeeze=False)
         axes = list(axes[0])
     elif isinstance(ax, (list, tuple, np.ndarray)):
         axes = list(np.ravel(ax))
@@ -230,10 +232,23 @@ def plot_error_growth(distances, factor, *, ax=None, title="distance to the targ
     return fig
 
 
-def draw_training_loop(fig, losses, weight, steps_max, lr):
-    """Loss per update (left) and the first layer's filters side by side (right) on ``fig``."""
+def draw_training_loop(fig, losses, weight, steps_max, lr, *, ahead=None):
+    """Loss per update (left) and the first layer's filters side by side (right) on ``fig``.
+
+    ``ahead``, the losses of a longer run from the same start, is drawn faintly behind
+    (with the y range fixed to it), so that the first frames of an animation show where
+    the curve is going instead of a single point in an empty panel.
+    """
     ax_loss = fig.add_subplot(1, 2, 1)
-    ax_loss.plot(np.arange(losses.size), losses, marker="o", ms=2)
+    if ahead is not None:
+        ahead = np.asarray(ahead, dtype=np.float64)
+        ax_loss.plot(np.arange(ahead.size), ahead, color="0.8", lw=1.5,
+                     label=f"all {ahead.size - 1} steps")
+        ax_loss.set_ylim(0, 1.08 * float(np.max(ahead)))
+    ax_loss.plot(np.arange(losses.size), losses, marker="o", ms=2, color="tab:blue",
+                 label=f"first {losses.size - 1} steps")
+    if ahead is not None:
+        ax_loss.legend(loc="upper right", fontsize=9)
     ax_loss.set_xlim(0, steps_max)
     ax_loss.set_xlabel("update step t")
     ax_loss.set_ylabel("mean cross-entropy loss")
@@ -263,7 +278,8 @@ def training_loop_animation(build, x, y, *, steps=(0, 2, 5, 10, 20, 40, 60), lr=
     def draw_frame(t):
         fig.clear()
         losses, model = runs[t]
-        draw_training_loop(fig, losses, model.params["0.weight"], max(steps), lr)
+        draw_training_loop(fig, losses, model.params["0.weight"], max(steps), lr,
+                           ahead=runs[max(steps)][0])
 
     draw_frame(steps[0])
     return offline_animation(fig, draw_frame, steps)

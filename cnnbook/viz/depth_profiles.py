@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
-__all__ = ["plot_depth_profiles", "update_depth_profiles"]
+__all__ = ["plot_depth_profiles", "update_depth_profiles", "depth_profile_limits"]
 
 _PANELS = (
     ("preactivation_std", r"std of $z_l$", "forward: pre-activations"),
@@ -25,11 +25,27 @@ def _curves(profile, attr):
     return np.arange(len(y)), y
 
 
-def _set_ylim(ax):
-    ys = np.concatenate([line.get_ydata() for line in ax.lines])
+def _log_range(ys):
+    """(low, high) of a log axis showing the positive finite values ``ys``, or None."""
+    ys = np.asarray(ys, dtype=np.float64)
     ys = ys[np.isfinite(ys) & (ys > 0)]
-    if ys.size:
-        ax.set_ylim(ys.min() / 3, ys.max() * 3)
+    return (ys.min() / 3, ys.max() * 3) if ys.size else None
+
+
+def _set_ylim(ax):
+    limits = _log_range(np.concatenate([line.get_ydata() for line in ax.lines]))
+    if limits:
+        ax.set_ylim(*limits)
+
+
+def depth_profile_limits(profiles):
+    r"""One y range per panel that holds every profile of ``profiles`` (a sequence).
+
+    Pass it as ``ylims`` to :func:`update_depth_profiles` when the frames of an animation
+    must share their axes, so that a larger value looks larger from one frame to the next.
+    """
+    return [_log_range(np.concatenate([getattr(p, attr) for p in profiles]))
+            for attr, _, _ in _PANELS]
 
 
 def plot_depth_profiles(profiles, *, fig=None, title=None, styles=None):
@@ -83,13 +99,14 @@ def plot_depth_profiles(profiles, *, fig=None, title=None, styles=None):
     return fig
 
 
-def update_depth_profiles(fig, profiles, *, title=None):
+def update_depth_profiles(fig, profiles, *, title=None, ylims=None):
     r"""Put new profiles into a figure from :func:`plot_depth_profiles`, in place.
 
     ``profiles`` must have as many entries as the figure has lines per panel (the labels
-    may change); the y range follows the new data.
+    may change); the y range follows the new data, unless ``ylims`` (one ``(low, high)``
+    per panel, e.g. from :func:`depth_profile_limits`) fixes it.
     """
-    for ax, (attr, _, _) in zip(fig.axes[:2], _PANELS):
+    for k, (ax, (attr, _, _)) in enumerate(zip(fig.axes[:2], _PANELS)):
         if len(ax.lines) != len(profiles):
             raise ValueError(f"update_depth_profiles: expected {len(ax.lines)} profiles "
                              f"(one per line of the figure), got {len(profiles)}")
@@ -97,7 +114,10 @@ def update_depth_profiles(fig, profiles, *, title=None):
             x, y = _curves(profile, attr)
             line.set_data(x, y)
             line.set_label(label)
-        _set_ylim(ax)
+        if ylims is not None and ylims[k] is not None:
+            ax.set_ylim(*ylims[k])
+        else:
+            _set_ylim(ax)
         if ax.get_legend() is not None:
             ax.legend(fontsize=8)
     if title is not None:

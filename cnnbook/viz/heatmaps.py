@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.ticker import AutoLocator
 
 from .._checks import pair
+from .layout import COLUMN_INCHES
 
 __all__ = ["text_colour", "format_value", "annotate_grid", "set_grid_values", "show_array",
            "update_array", "set_image", "fix_layout", "show_arrays", "show_array_grid",
@@ -344,7 +345,8 @@ def show_images(images, titles=None, *, cmap="gray", ncols=None, share_scale=Fal
     titles : sequence of str, optional
     cmap : str
     ncols : int, optional
-        Panels per row (default: all in one row, at most 6).
+        Panels per row (default: as many as fit the book's text column,
+        :data:`cnnbook.viz.layout.COLUMN_INCHES`, at least one).
     share_scale : bool
         One colour scale for all panels (use it when values are to be compared).
     vmin, vmax : float, optional
@@ -367,7 +369,8 @@ def show_images(images, titles=None, *, cmap="gray", ncols=None, share_scale=Fal
     titles = list(titles) if titles is not None else [f"image {k}" for k in range(n)]
     if len(titles) != n:
         raise ValueError(f"show_images: expected {n} titles, got {len(titles)}")
-    ncols = min(n, 6) if ncols is None else ncols
+    if ncols is None:
+        ncols = min(n, max(1, int(COLUMN_INCHES // panel_size)))
     nrows = -(-n // ncols)
     if share_scale and vmin is None and vmax is None:
         vmin = min(float(im.min()) for im in images)

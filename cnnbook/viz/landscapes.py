@@ -62,12 +62,12 @@ def plot_loss_tangent(loss_and_grad, w, *, w_range=(-4.0, 4.0), lr=None, ax=None
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title if title is not None else rf"$w$ = {w:.2f}, $L$ = {loss:.4f}")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     return ax
 
 
 def tangent_animation(loss_and_grad, values, *, w_range=(-4.0, 4.0), lr=None,
-                      figsize=(6.5, 3.6), dpi=72):
+                      figsize=(6.5, 3.6), dpi=96):
     r"""Static-HTML slider over weights: :func:`plot_loss_tangent` for each value.
 
     Returns
