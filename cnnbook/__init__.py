@@ -23,7 +23,14 @@ Computation the book's figures show (core, numpy only, tested like the kernels):
   convolution (zero insertion, padding, ``output_padding``).
 * :mod:`cnnbook.signal_propagation` - activation and gradient scales through deep stacks.
 * :mod:`cnnbook.analysis` - saliency, gradient norms by layer, feature maps, shifted inputs.
-* :mod:`cnnbook.receptive_field` - which inputs an output reads; one output's gradients.
+* :mod:`cnnbook.receptive_field` - which inputs an output reads (as a formula and
+  measured); one output's gradients.
+* :mod:`cnnbook.conv_shapes` - a convolution's output size, argument checks, and its
+  parameter and multiply-add counts (standard vs depthwise-separable).
+* :mod:`cnnbook.memory` - the bytes each layer's cache keeps; ``Checkpoint`` (recompute
+  a segment's forward pass in its backward pass instead of storing it).
+* :mod:`cnnbook.modes` - forward- vs reverse-mode differentiation of a chain of Jacobians.
+* :mod:`cnnbook.gates` - the four gate patterns of a backward pass on one small graph.
 * :mod:`cnnbook.layer_checks` - gradient checks of single kernels with a one-line verdict.
 * :mod:`cnnbook.quadratic` - quadratic test functions and gradient-descent rates.
 * :mod:`cnnbook.loops` - short training loops written out step by step.

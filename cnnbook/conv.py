@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (as_float_array, check_bool, check_choice, check_dout, check_float_dtype,
-                      check_int, check_kernel_fits, check_ndim, check_shape, pair)
+from ._checks import check_bool, check_choice, check_dout, check_float_dtype, check_int, pair
 from ._blas import blas_threads_for
 from ._windows import kernel_taps
 from ._workspace import Workspace, scratch
 from .base import Layer, init_weight
+from .conv_shapes import check_conv_inputs as _check_conv_inputs, conv_output_size
+from .conv_shapes import check_groups, conv_out_shape as _out_shape
 
 __all__ = [
     "conv_output_size",
@@ -37,59 +38,11 @@ __all__ = [
 ]
 
 
-def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
-                     dilation: int = 1) -> int:
-    r"""Output length along one spatial axis.
-
-    .. math:: \left\lfloor \frac{\text{size} + 2P - d(\text{kernel\_size} - 1) - 1}{s} \right\rfloor + 1
-
-    Examples
-    --------
-    >>> conv_output_size(28, 5)            # LeNet conv1
-    24
-    >>> conv_output_size(7, 3, stride=2, padding=1)
-    4
-    """
-    return (size + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
-
-
-def _check_conv_inputs(x, w, b, stride, padding, dilation, where):
-    """Validate the arguments of a convolution; return the arrays and the (h, w) pairs."""
-    x = as_float_array(x, "x", where)
-    w = as_float_array(w, "w", where)
-    b = as_float_array(b, "b", where)
-    check_ndim(x, 4, "x", where, "(N, C, H, W)")
-    check_ndim(w, 4, "w", where, "(F, C, KH, KW)")
-    N, C, H, W = x.shape
-    F, Cw, KH, KW = w.shape
-    if Cw != C:
-        raise ValueError(
-            f"{where}: expected w with {C} input channels to match x of shape {x.shape} "
-            f"(w of shape ({F}, {C}, KH, KW)), got w of shape {w.shape}"
-        )
-    check_shape(b, (F,), "b", where)
-    stride = pair(stride, "stride", where, 1)
-    padding = pair(padding, "padding", where, 0)
-    dilation = pair(dilation, "dilation", where, 1)
-    if KH == 0 or KW == 0:
-        raise ValueError(f"{where}: expected a kernel of at least 1x1, got w of shape {w.shape}")
-    check_kernel_fits((H, W), (KH, KW), padding, where, dilation)
-    return x, w, b, stride, padding, dilation
-
-
-def _out_shape(x_shape, w_shape, stride, padding, dilation):
-    N, C, H, W = x_shape
-    F, _, KH, KW = w_shape
-    OH = conv_output_size(H, KH, stride[0], padding[0], dilation[0])
-    OW = conv_output_size(W, KW, stride[1], padding[1], dilation[1])
-    return N, F, OH, OW
-
-
 # --------------------------------------------------------------------------------------
 # Loop version: the book's equations, one term at a time
 # --------------------------------------------------------------------------------------
 
-def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
+def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     r"""Convolution forward pass with explicit loops (teaching version).
 
     Parameters
@@ -102,6 +55,9 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
         Biases, one per filter.
     stride, padding, dilation : int or (int, int)
         Step between windows, zero padding on each side, spacing of kernel taps.
+    groups : int
+        ``G``: the channels are split into ``G`` groups and filter ``f`` reads only the
+        ``C/G`` channels of its group ``g = f // (F/G)``; ``w`` is then ``(F, C/G, KH, KW)``.
 
     Returns
     -------
@@ -120,10 +76,11 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
     """
     where = "conv2d_forward_naive"
     x, w, b, stride, padding, dilation = _check_conv_inputs(
-        x, w, b, stride, padding, dilation, where)
+        x, w, b, stride, padding, dilation, where, groups)
     (s_h, s_w), (P_h, P_w), (d_h, d_w) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
-    C, KH, KW = w.shape[1:]
+    C, KH, KW = w.shape[1:]                                    # C: channels per group
+    F_g = F // groups                                          # filters per group
     x_pad = np.pad(x, ((0, 0), (0, 0), (P_h, P_h), (P_w, P_w)))  # N, C, H+2P_h, W+2P_w
     out = np.zeros((N, F, OH, OW), dtype=x.dtype)
     for n in range(N):
@@ -132,11 +89,12 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1):
                 for j in range(OW):
                     total = b[f]
                     for c in range(C):
+                        x_c = x_pad[n, (f // F_g) * C + c]             # channel c of f's group
                         for p in range(KH):
                             for q in range(KW):
-                                total += w[f, c, p, q] * x_pad[n, c, s_h * i + d_h * p, s_w * j + d_w * q]
+                                total += w[f, c, p, q] * x_c[s_h * i + d_h * p, s_w * j + d_w * q]
                     out[n, f, i, j] = total
-    cache = (x, w, stride, padding, dilation)
+    cache = (x, w, stride, padding, dilation, groups)
     return out, cache
 
 
@@ -174,11 +132,12 @@ def conv2d_backward_naive(dout, cache):
     and :math:`\partial L/\partial x` is :math:`\partial L/\partial \tilde x` without the
     padding border.
     """
-    x, w, stride, padding, dilation = cache
+    x, w, stride, padding, dilation, groups = cache
     (s_h, s_w), (P_h, P_w), (d_h, d_w) = stride, padding, dilation
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     dout = check_dout(dout, (N, F, OH, OW), "conv2d_backward_naive")
-    C, KH, KW = w.shape[1:]
+    C, KH, KW = w.shape[1:]                                    # C: channels per group
+    F_g = F // groups
     H, W = x.shape[2:]
     x_pad = np.pad(x, ((0, 0), (0, 0), (P_h, P_h), (P_w, P_w)))
     dx_pad = np.zeros_like(x_pad)
@@ -191,11 +150,12 @@ def conv2d_backward_naive(dout, cache):
                     delta = dout[n, f, i, j]
                     db[f] += delta
                     for c in range(C):
+                        c_x = (f // F_g) * C + c                     # its channel in x
                         for p in range(KH):
                             for q in range(KW):
                                 h, v = s_h * i + d_h * p, s_w * j + d_w * q
-                                dw[f, c, p, q] += delta * x_pad[n, c, h, v]
-                                dx_pad[n, c, h, v] += delta * w[f, c, p, q]
+                                dw[f, c, p, q] += delta * x_pad[n, c_x, h, v]
+                                dx_pad[n, c_x, h, v] += delta * w[f, c, p, q]
     dx = dx_pad[:, :, P_h:P_h + H, P_w:P_w + W]
     return dx, dw, db
 
@@ -236,7 +196,7 @@ def _padded_batch_last(x, ph, pw):
     return x_pad
 
 
-def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, workspace=None):
+def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, workspace=None, groups=1):
     r"""Convolution forward pass, vectorized with im2col and one matrix product.
 
     Parameters
@@ -254,6 +214,10 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, workspace=None):
         the next instead of allocating it afresh; the cache then refers to it, and the next
         call with the same workspace overwrites it. :class:`Conv2D` passes its own. Without
         one, every call allocates, and a cache stays valid for as long as it is kept.
+    groups : int
+        ``G`` groups of ``C/G`` channels, ``w`` of shape ``(F, C/G, KH, KW)`` (see
+        :func:`conv2d_forward_naive`): ``G`` independent convolutions, one per group, whose
+        outputs are stacked (:func:`_grouped_forward`; ``groups = C = F`` is depthwise).
 
     Returns
     -------
@@ -286,7 +250,10 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, workspace=None):
     """
     where = "conv2d_forward"
     x, w, b, stride, padding, dilation = _check_conv_inputs(
-        x, w, b, stride, padding, dilation, where)
+        x, w, b, stride, padding, dilation, where, groups)
+    if groups != 1:
+        return _grouped_forward(x, w, b, groups, stride=stride, padding=padding,
+                                dilation=dilation)
     ph, pw = padding
     N, F, OH, OW = _out_shape(x.shape, w.shape, stride, padding, dilation)
     C, KH, KW = w.shape[1:]
@@ -362,6 +329,8 @@ def conv2d_backward(dout, cache, *, input_grad=True):
     cross-correlation of :math:`\delta` with the kernel flipped in both spatial axes - a
     transposed convolution.
     """
+    if isinstance(cache, _GroupedCache):
+        return _grouped_backward(dout, cache, input_grad)
     x_shape, w, cols, stride, padding, dilation = cache
     ph, pw = padding
     N, F, OH, OW = _out_shape(x_shape, w.shape, stride, padding, dilation)
@@ -402,6 +371,37 @@ def conv2d_backward(dout, cache, *, input_grad=True):
     return dx, dw, db
 
 
+class _GroupedCache(tuple):
+    """The caches of the ``G`` per-group convolutions of a grouped :func:`conv2d_forward`."""
+
+
+def _grouped_forward(x, w, b, groups, **options):
+    """Group ``g`` convolves channels ``[g C/G, (g+1) C/G)`` with filters
+    ``[g F/G, (g+1) F/G)``; the outputs are stacked along the channel axis."""
+    C, F = x.shape[1] // groups, w.shape[0] // groups
+    parts = [conv2d_forward(x[:, g * C:(g + 1) * C], w[g * F:(g + 1) * F],
+                            b[g * F:(g + 1) * F], **options) for g in range(groups)]
+    out = np.concatenate([o for o, _ in parts], axis=1)
+    return out, _GroupedCache(c for _, c in parts)
+
+
+def _grouped_backward(dout, caches, input_grad):
+    """Backward of :func:`_grouped_forward`: each group's slice of ``dout`` goes back through
+    its own convolution; the gradients are stacked as the forward stacked the outputs."""
+    G = len(caches)
+    F = sum(c[1].shape[0] for c in caches)
+    N, C = caches[0][0][0], caches[0][0][1] * G
+    out_hw = _out_shape(caches[0][0], caches[0][1].shape, *caches[0][3:])[2:]
+    dout = check_dout(dout, (N, F) + out_hw, "conv2d_backward")
+    F_g = F // G
+    grads = [conv2d_backward(dout[:, g * F_g:(g + 1) * F_g], c, input_grad=input_grad)
+             for g, c in enumerate(caches)]
+    dx = np.concatenate([d for d, _, _ in grads], axis=1) if input_grad else None
+    dw = np.concatenate([d for _, d, _ in grads], axis=0)
+    db = np.concatenate([d for _, _, d in grads], axis=0)
+    return dx, dw, db
+
+
 # --------------------------------------------------------------------------------------
 # Layer
 # --------------------------------------------------------------------------------------
@@ -415,6 +415,9 @@ class Conv2D(Layer):
         ``C`` and ``F``.
     kernel_size, stride, padding, dilation : int or (int, int)
         As in PyTorch's ``torch.nn.Conv2d``.
+    groups : int
+        ``G``, dividing ``C`` and ``F``: filter ``f`` sees only the ``C/G`` channels of its
+        group (weight ``(F, C/G, KH, KW)``); ``groups = C`` is a depthwise convolution.
     rng : numpy.random.Generator, optional
         Draws the initial weights.
     init : {"he", "glorot"}
@@ -442,7 +445,8 @@ class Conv2D(Layer):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, *, rng=None, init="he", dtype=np.float64, input_grad=True):
+                 dilation=1, *, rng=None, init="he", dtype=np.float64, input_grad=True,
+                 groups=1):
         super().__init__()
         where = "Conv2D"
         self.in_channels = check_int(in_channels, "in_channels", where, 1)
@@ -454,10 +458,11 @@ class Conv2D(Layer):
         init = check_choice(init, "init", where, ("he", "glorot"))
         dtype = check_float_dtype(dtype, "dtype", where)
         self.input_grad = check_bool(input_grad, "input_grad", where)
+        self.groups = check_groups(groups, self.in_channels, self.out_channels, where)
         KH, KW = self.kernel_size
-        shape = (self.out_channels, self.in_channels, KH, KW)
+        shape = (self.out_channels, self.in_channels // self.groups, KH, KW)
         self.params["weight"] = init_weight(
-            shape, fan_in=self.in_channels * KH * KW, fan_out=self.out_channels * KH * KW,
+            shape, fan_in=self.in_channels // self.groups * KH * KW, fan_out=self.out_channels * KH * KW,
             rng=rng, init=init, dtype=dtype, where=where)
         self.params["bias"] = np.zeros(self.out_channels, dtype=dtype)
         # Holds the im2col matrix between calls; each forward overwrites it and replaces
@@ -472,7 +477,8 @@ class Conv2D(Layer):
         try:
             out, self._cache = conv2d_forward(
                 x, self.params["weight"], self.params["bias"], stride=self.stride,
-                padding=self.padding, dilation=self.dilation, workspace=self._workspace)
+                padding=self.padding, dilation=self.dilation, workspace=self._workspace,
+                groups=self.groups)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{self.name}: {e}") from None
         return out
@@ -496,6 +502,8 @@ class Conv2D(Layer):
             s += f", padding={self.padding}"
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if not self.input_grad:
             s += ", input_grad=False"
         return s

@@ -4,8 +4,12 @@ With an upstream gradient that is 1 at a single output position and 0 elsewhere,
 backward pass of a convolution or pooling layer shows exactly which inputs and weights that
 output depends on. :func:`window_coverage` does the same with every upstream value 1: it
 counts how many windows read each input, i.e. how many terms the backward pass sums there.
+:func:`receptive_field_sizes` gives the same reach as a formula, layer by layer, and
+:func:`measured_receptive_field` measures it with a backward pass.
 """
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
@@ -15,7 +19,7 @@ from .pooling import (avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backwa
                       max_pool2d_forward)
 
 __all__ = ["receptive_field_taps", "conv_step_gradients", "pool_step_gradients",
-           "window_coverage"]
+           "window_coverage", "receptive_field_sizes", "measured_receptive_field"]
 
 
 def receptive_field_taps(i, j, kernel_size, *, stride=1, padding=0, dilation=1):
@@ -127,3 +131,71 @@ def window_coverage(height, width, kernel_size, *, stride=1, padding=0, dilation
                                 dilation=dilation)
     dx, _, _ = conv2d_backward(np.ones_like(out), cache)
     return np.rint(dx[0, 0]).astype(int)
+
+
+def _window(layer):
+    """``(kernel, stride, dilation)`` pairs of a layer that slides a window; 1x1 for a
+    layer that acts on each position alone (activations, batch norm)."""
+    kernel = getattr(layer, "kernel_size", (1, 1))
+    stride = getattr(layer, "stride", None)
+    dilation = getattr(layer, "dilation", (1, 1))
+    return (pair(kernel, "kernel_size", "receptive_field_sizes", 1),
+            pair(kernel if stride is None else stride, "stride", "receptive_field_sizes", 1),
+            pair(dilation, "dilation", "receptive_field_sizes", 1))
+
+
+def receptive_field_sizes(layers):
+    r"""Receptive field (rows, columns) of one output position after each layer.
+
+    With :math:`k_l`, :math:`s_l`, :math:`d_l` the kernel size, stride and dilation of layer
+    :math:`l` (1, 1, 1 for a layer that acts on each position alone) and :math:`r_0 = 1`,
+
+    .. math:: r_l = r_{l-1} + (k_l - 1)\, d_l \prod_{i<l} s_i :
+
+    one step of layer :math:`l`'s kernel moves :math:`d_l` positions of its input, which
+    are :math:`\prod_{i<l} s_i` input pixels apart. Padding does not enter (it moves the
+    field, it does not widen it).
+
+    Parameters
+    ----------
+    layers : iterable of Layer
+        For example a :class:`cnnbook.base.Sequential` of convolutions, poolings and
+        activations (a layer without ``kernel_size`` counts as 1x1, stride 1).
+
+    Returns
+    -------
+    list of (int, int)
+        :math:`(r_l)` along rows and columns, one pair per layer.
+    """
+    r, jump, sizes = [1, 1], [1, 1], []
+    for layer in layers:
+        kernel, stride, dilation = _window(layer)
+        for a in range(2):
+            r[a] += (kernel[a] - 1) * dilation[a] * jump[a]
+            jump[a] *= stride[a]
+        sizes.append(tuple(r))
+    return sizes
+
+
+def measured_receptive_field(net, size):
+    """Rows and columns of the input that one output position depends on, measured.
+
+    On a copy of ``net`` with every weight 1 and every bias 0 and an input of ones (so every
+    pre-activation is positive and a ReLU passes the gradient), backpropagate an upstream
+    gradient that is 1 at the centre output position of a ``size x size`` single-channel
+    input: the gradient is nonzero exactly on that position's receptive field (average
+    pooling spreads it over every window position; max pooling would pick one).
+
+    Returns
+    -------
+    (int, int)
+        Height and width of the bounding box of the nonzero gradient.
+    """
+    net = copy.deepcopy(net)
+    for name, p in net.params.items():
+        p[...] = 1.0 if name.endswith("weight") else 0.0
+    out = net.forward(np.ones((1, 1, size, size)))       # positive: ReLUs pass gradients
+    delta = np.zeros_like(out)
+    delta[0, 0, out.shape[2] // 2, out.shape[3] // 2] = 1.0
+    rows, cols = np.nonzero(net.backward(delta)[0, 0])
+    return int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)

@@ -85,6 +85,35 @@ def conv_cases(rng):
         yield f"conv{i:02d}_{dtype}", params, arrays
 
 
+# ------------------------------------------------------------------ grouped conv2d
+CONV_GROUPS_CASES = [
+    # (input N,C,H,W), (filters F,KH,KW), stride, padding, dilation, groups, dtype
+    ((2, 4, 7, 6), (6, 3, 3), 1, 1, 1, 2, "float64"),
+    ((2, 4, 7, 6), (4, 3, 3), 2, 1, 1, 4, "float64"),       # depthwise: groups = C = F
+    ((1, 3, 8, 7), (6, 3, 2), (2, 1), (1, 0), (1, 2), 3, "float64"),  # F = 2C, per-axis
+    ((2, 6, 5, 5), (6, 1, 1), 1, 0, 1, 3, "float64"),       # grouped 1x1
+    ((2, 4, 7, 6), (8, 3, 3), 1, 1, 1, 4, "float32"),
+]
+
+
+def conv_groups_cases(rng):
+    for i, (xshape, (F_, KH, KW), stride, padding, dilation, groups, dtype) in enumerate(
+            CONV_GROUPS_CASES):
+        x = rng.standard_normal(xshape).astype(dtype)
+        w = rng.standard_normal((F_, xshape[1] // groups, KH, KW)).astype(dtype)
+        b = rng.standard_normal(F_).astype(dtype)
+        xt, wt, bt = _t(x), _t(w), _t(b)
+        out = F.conv2d(xt, wt, bt, stride=stride, padding=padding, dilation=dilation,
+                       groups=groups)
+        dout = rng.standard_normal(tuple(out.shape)).astype(dtype)
+        out.backward(torch.from_numpy(dout))
+        params = dict(stride=_ints(stride), padding=_ints(padding), dilation=_ints(dilation),
+                      groups=groups, dtype=dtype)
+        arrays = dict(x=x, w=w, b=b, dout=dout, out=_np(out),
+                      dx=_np(xt.grad), dw=_np(wt.grad), db=_np(bt.grad))
+        yield f"conv_groups{i:02d}_{dtype}", params, arrays
+
+
 # ----------------------------------------------------------------------------- pooling
 POOL_CASES = [
     # kernel, stride, padding, dtype, input (N,C,H,W), ties
@@ -356,6 +385,7 @@ GROUPS = {  # file name -> (case generator, seed)
     "unary": (unary_cases, 800),
     "dropout": (dropout_cases, 900),
     "clipping": (clipping_cases, 1000),
+    "conv2d_groups": (conv_groups_cases, 900),
 }
 
 

@@ -596,6 +596,37 @@ def _w(fn, **flags):
     return wrapped
 
 
+# ------------------------------------------------------------------ global average pooling
+
+def gap_loops(dout, x, *, div=None, spread=True, batch_sum=False):
+    """Global average pooling backward as a student writes it: ``div`` replaces H*W,
+    ``spread=False`` returns the (N, C, 1, 1) share, ``batch_sum`` sums dout over N."""
+    N, C, H, W = x.shape
+    share = (dout.sum(axis=0, keepdims=True) if batch_sum else dout) / (H * W if div is None
+                                                                      else div)
+    if not spread:
+        return share
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            dx[n, c] = share[0 if batch_sum else n, c, 0, 0]
+    return dx
+
+
+def gap_ok(dout, x):
+    return gap_loops(dout, x)
+
+
+def gap_broadcast(dout, x):
+    return np.broadcast_to(dout / (x.shape[2] * x.shape[3]), x.shape).copy()
+
+
+def gap_one_position(dout, x):
+    dx = np.zeros_like(x)
+    dx[:, :, 0, 0] = dout[:, :, 0, 0]
+    return dx
+
+
 # ------------------------------------------------------------------ the table
 
 OK = "all"
@@ -783,6 +814,23 @@ ATTEMPTS = [
     Attempt("bn-order", "batch_norm2d_backward", bn_order, says=("wrong order",)),
     Attempt("bn-no-gamma-in-dx", "batch_norm2d_backward", _w(bn_compact, gamma_in_dx=False),
             says=("gamma != 1",)),
+    # --- global average pooling
+    Attempt("gap-ok", "global_avg_pool2d_backward", gap_ok, True, says=(OK,)),
+    Attempt("gap-broadcast-ok", "global_avg_pool2d_backward", gap_broadcast, True, says=(OK,)),
+    Attempt("gap-no-div", "global_avg_pool2d_backward", _w(gap_loops, div=1),
+            mistake="gap-no-division", says=("1/(H*W)",)),
+    Attempt("gap-div-N", "global_avg_pool2d_backward",
+            lambda dout, x: gap_loops(dout, x, div=x.shape[0]), mistake="gap-divide-by-N",
+            says=("batch size N",)),
+    Attempt("gap-div-CHW", "global_avg_pool2d_backward",
+            lambda dout, x: gap_loops(dout, x, div=x[0].size), mistake="gap-divide-by-CHW",
+            says=("C*H*W",)),
+    Attempt("gap-not-spread", "global_avg_pool2d_backward", _w(gap_loops, spread=False),
+            mistake="gap-not-spread", says=("(N, C, 1, 1)", "x's shape")),
+    Attempt("gap-batch-sum", "global_avg_pool2d_backward", _w(gap_loops, batch_sum=True),
+            mistake="gap-sum-over-batch", says=("summed dout over the batch",)),
+    Attempt("gap-one-position", "global_avg_pool2d_backward", gap_one_position,
+            mistake="gap-one-position", says=("every position gets a share",)),
     # --- using check itself wrongly
     Attempt("misspelt-name", "conv2d_backwards", conv_b_ok, says=("Did you mean conv2d_backward?",)),
     Attempt("called-not-passed", "relu_backward", relu_ok(np.ones(3), np.ones(3)),

@@ -35,6 +35,24 @@ def test_conv2d(stride, padding, dilation, kernel):
         np.testing.assert_allclose(mine, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("groups,filters", [(2, 6), (6, 6), (6, 12), (3, 3)])
+@pytest.mark.parametrize("stride,padding", [(1, 1), ((2, 1), (0, 1))])
+def test_conv2d_groups(groups, filters, stride, padding):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 6, 7, 8))
+    w, b = rng.normal(size=(filters, 6 // groups, 3, 3)), rng.normal(size=filters)
+    for forward, backward in [(fn.conv2d_forward, fn.conv2d_backward),
+                              (fn.conv2d_forward_naive, fn.conv2d_backward_naive)]:
+        out, cache = forward(x, w, b, stride=stride, padding=padding, groups=groups)
+        xt, wt, bt = _t(x), _t(w), _t(b)
+        ref = F.conv2d(xt, wt, bt, stride=stride, padding=padding, groups=groups)
+        dout = rng.normal(size=out.shape)
+        ref.backward(torch.tensor(dout))
+        np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-10, atol=1e-10)
+        for mine, theirs in zip(backward(dout, cache), (xt, wt, bt)):
+            np.testing.assert_allclose(mine, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.parametrize("kind", ["max", "avg"])
 @pytest.mark.parametrize("kernel,stride,padding", [(2, None, 0), (3, 2, 1), (3, 1, 1),
                                                    ((2, 3), (1, 2), (1, 0))])

@@ -283,3 +283,84 @@ def test_transposing_copy_of_aliasing_strides():
         out, _ = conv2d_forward(x, w, b, padding=padding)
         ref, _ = conv2d_forward(x.copy(order="F"), w, b, padding=padding)  # not staged
         np.testing.assert_array_equal(out, ref)
+
+
+# ------------------------------------------------------------------ groups (grouped, depthwise)
+# (x shape, F, kernel, stride, padding, dilation, groups): groups 1, 2 and C (depthwise,
+# F = C and F = 2C), with strides, padding, dilation and a 1x1 kernel
+GROUPED = [((2, 4, 6, 5), F, k, s, p, d, g)
+           for g, F in [(1, 4), (2, 6), (4, 4), (4, 8)]
+           for k, s, p, d in [((3, 3), 1, 1, 1), ((2, 3), 2, 0, 1), ((1, 1), 1, 0, 1),
+                              ((3, 2), (2, 1), (1, 0), (1, 2))]]
+
+
+def test_grouped_matrix_covers_groups_1_2_and_C():
+    assert {m[-1] for m in GROUPED} == {1, 2, 4}
+
+
+@pytest.mark.parametrize("x_shape,F,kernel,stride,padding,dilation,groups", GROUPED)
+def test_grouped_gradcheck_and_naive_agree(x_shape, F, kernel, stride, padding, dilation,
+                                           groups):
+    rng = np.random.default_rng(hash((x_shape, F, kernel, groups)) % 2**32)
+    x = rng.normal(size=x_shape)
+    w = rng.normal(size=(F, x_shape[1] // groups) + kernel)
+    b = rng.normal(size=F)
+    opts = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    result = check_layer(conv2d_forward, x, w, b, **opts)
+    assert result.max_error < 1e-7, str(result)
+    out, cache = conv2d_forward(x, w, b, **opts)
+    out_n, cache_n = conv2d_forward_naive(x, w, b, **opts)
+    np.testing.assert_allclose(out, out_n, rtol=1e-12, atol=1e-12)
+    dout = rng.normal(size=out.shape)
+    for g, g_n in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache_n)):
+        np.testing.assert_allclose(g, g_n, rtol=1e-12, atol=1e-12)
+
+
+def test_grouped_is_the_groups_convolved_apart():
+    """Group g of a grouped convolution is a plain convolution of its channels."""
+    rng = np.random.default_rng(3)
+    x, w, b = rng.normal(size=(2, 6, 5, 5)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
+    out, _ = conv2d_forward(x, w, b, groups=2)
+    for g in range(2):
+        part, _ = conv2d_forward(x[:, 3 * g:3 * g + 3], w[2 * g:2 * g + 2], b[2 * g:2 * g + 2])
+        np.testing.assert_allclose(out[:, 2 * g:2 * g + 2], part, rtol=1e-12, atol=1e-12)
+
+
+def test_grouped_input_grad_false():
+    rng = np.random.default_rng(4)
+    x, w, b = rng.normal(size=(1, 4, 5, 5)), rng.normal(size=(4, 1, 3, 3)), np.zeros(4)
+    out, cache = conv2d_forward(x, w, b, groups=4)
+    dx, dw, db = conv2d_backward(np.ones(out.shape), cache, input_grad=False)
+    assert dx is None and dw.shape == w.shape and db.shape == (4,)
+
+
+@pytest.mark.parametrize("x_shape,w_shape,groups,words", [
+    ((1, 3, 5, 5), (4, 1, 3, 3), 2, ["conv2d_forward", "groups", "in_channels C = 3", "groups=2"]),
+    ((1, 4, 5, 5), (3, 2, 3, 3), 2, ["conv2d_forward", "out_channels F = 3", "groups=2"]),
+    ((1, 4, 5, 5), (4, 4, 3, 3), 2, ["conv2d_forward", "2 input channels", "C/groups = 4/2",
+                                     "(4, 4, 3, 3)"]),
+    ((1, 4, 5, 5), (4, 4, 3, 3), 0, ["conv2d_forward", "groups", "0"]),
+])
+def test_grouped_bad_input(x_shape, w_shape, groups, words):
+    for forward in (conv2d_forward, conv2d_forward_naive):
+        with pytest.raises(ValueError) as e:
+            forward(np.zeros(x_shape), np.zeros(w_shape), np.zeros(w_shape[0]), groups=groups)
+        for word in words:
+            assert word.replace("conv2d_forward", forward.__name__) in str(e.value)
+
+
+def test_conv2d_layer_groups():
+    rng = np.random.default_rng(5)
+    layer = Conv2D(4, 8, 3, padding=1, groups=4, rng=rng)
+    assert layer.params["weight"].shape == (8, 1, 3, 3)
+    assert "groups=4" in repr(layer)
+    x = rng.normal(size=(2, 4, 5, 5))
+    out = layer.forward(x)
+    dx = layer.backward(np.ones(out.shape))
+    _, cache = conv2d_forward_naive(x, layer.params["weight"], layer.params["bias"],
+                                    padding=1, groups=4)
+    dx_n, dw_n, _ = conv2d_backward_naive(np.ones(out.shape), cache)
+    np.testing.assert_allclose(dx, dx_n, atol=1e-12)
+    np.testing.assert_allclose(layer.grads["weight"], dw_n, atol=1e-12)
+    with pytest.raises(ValueError, match="Conv2D: expected groups to divide out_channels F = 6"):
+        Conv2D(4, 6, 3, groups=4)

@@ -201,6 +201,11 @@ def avg_bwd(dout, x, kernel_size, stride, *, divide=True, assign=False):
     return dx
 
 
+def gap_bwd(dout, x, *, divide=True):
+    h, w = x.shape[2:]
+    return np.broadcast_to(dout / (h * w if divide else 1), x.shape).copy()
+
+
 def bn_bwd(dout, x, gamma, eps, *, constant_stats=False, unbiased=False):
     axes = (0, 2, 3)
     m = x.size // x.shape[1]
@@ -248,6 +253,9 @@ CORRECT = [
     ("max_pool2d_backward", max_bwd_vectorized),
     ("avg_pool2d_backward", avg_bwd),
     ("batch_norm2d_backward", bn_bwd),
+    ("global_avg_pool2d_backward", gap_bwd),
+    ("global_avg_pool2d_backward",
+     lambda dout, x: np.ones_like(x) * dout / (x.shape[2] * x.shape[3])),
 ]
 
 
@@ -309,6 +317,7 @@ WRONG = [  # (name, fn, the catalogued mistake's key, or a text the report must 
     ("avg_pool2d_backward", _w(avg_bwd, assign=True), "avgpool-assign"),
     ("batch_norm2d_backward", _w(bn_bwd, constant_stats=True), "bn-constant-stats"),
     ("batch_norm2d_backward", _w(bn_bwd, unbiased=True), "bn-unbiased"),
+    ("global_avg_pool2d_backward", _w(gap_bwd, divide=False), "gap-no-division"),
 ]
 
 

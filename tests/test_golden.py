@@ -19,7 +19,7 @@ from cnnbook.optim import SGD, Adam, AdamW, RMSprop, clip_grad_norm
 
 GOLDEN = Path(__file__).parent / "golden"
 GROUPS = ["conv2d", "pool2d", "linear", "activations", "losses", "batchnorm", "optim",
-          "unary", "dropout", "clipping"]
+          "unary", "dropout", "clipping", "conv2d_groups"]
 # Tolerances relative to each dtype's rounding: float32 results of different summation
 # orders differ in the last few bits.
 TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=2e-5, atol=2e-5)}
@@ -88,7 +88,7 @@ def test_matches_torch(group, case_id):
 
 def check_conv2d(p, a, dtype):
     opts = dict(stride=tup(p["stride"]), padding=tup(p["padding"]),
-                dilation=tup(p["dilation"]))
+                dilation=tup(p["dilation"]), groups=p.get("groups", 1))
     kernels = [(fn.conv2d_forward, fn.conv2d_backward)]
     if dtype == "float64":
         kernels.append((fn.conv2d_forward_naive, fn.conv2d_backward_naive))
@@ -97,6 +97,9 @@ def check_conv2d(p, a, dtype):
         close(out, a["out"], dtype, f"{forward.__name__} out")
         for name, grad in zip(("dx", "dw", "db"), backward(a["dout"], cache)):
             close(grad, a[name], dtype, f"{backward.__name__} {name}")
+
+
+check_conv2d_groups = check_conv2d   # the same kernels, with groups=
 
 
 def check_pool2d(p, a, dtype):
@@ -212,6 +215,7 @@ KERNEL_OF = {
     "optim": lambda p: None,
     "dropout": lambda p: "dropout",
     "clipping": lambda p: None,
+    "conv2d_groups": lambda p: "conv2d",
 }
 
 

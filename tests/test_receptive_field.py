@@ -29,3 +29,21 @@ def test_window_coverage_values():
                                                              [2, 4, 4, 2], [1, 2, 2, 1]])
     np.testing.assert_array_equal(window_coverage(5, 5, 2, stride=2), [[1, 1, 1, 1, 0]] * 4
                                   + [[0, 0, 0, 0, 0]])
+
+
+def test_receptive_field_formula_matches_the_measured_one():
+    from cnnbook.layers import AvgPool2D, Conv2D, ReLU, Sequential
+    from cnnbook.receptive_field import measured_receptive_field, receptive_field_sizes
+    rng = np.random.default_rng(0)
+    nets = [Sequential(Conv2D(1, 1, 3, padding=1, rng=rng), Conv2D(1, 1, 3, padding=1, rng=rng)),
+            Sequential(Conv2D(1, 1, 3, padding=1, rng=rng), AvgPool2D(2),
+                       Conv2D(1, 1, 3, padding=1, rng=rng)),
+            Sequential(Conv2D(1, 2, 5, rng=rng), ReLU(), AvgPool2D(2), Conv2D(2, 1, 5, rng=rng),
+                       AvgPool2D(2)),
+            Sequential(Conv2D(1, 1, 3, stride=2, dilation=2, rng=rng),
+                       Conv2D(1, 1, (3, 2), stride=(1, 2), dilation=(1, 3), rng=rng)),
+            Sequential(Conv2D(1, 1, 3, rng=rng), AvgPool2D(3, stride=2), Conv2D(1, 1, 3, rng=rng))]
+    expected = [(5, 5), (8, 8), (16, 16), (9, 11), (9, 9)]
+    for net, r in zip(nets, expected):
+        assert receptive_field_sizes(net)[-1] == r
+        assert measured_receptive_field(net, 32) == r

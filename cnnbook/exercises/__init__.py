@@ -46,7 +46,8 @@ __all__ = ["check", "CheckResult", "FailedCase", "NAMES", "CALLS", "TIME_LIMIT"]
 NAMES = ("mse", "softmax_cross_entropy", "sgd_momentum_step", "adam_step", "relu_backward",
          "sigmoid_backward", "dropout_backward", "linear_forward", "linear_backward", "conv2d_forward",
          "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward",
-         "avg_pool2d_backward", "batch_norm2d_backward")
+         "avg_pool2d_backward", "batch_norm2d_backward",
+         "global_avg_pool2d_backward")
 
 #: How :func:`check` calls each exercise, and what it expects back.
 CALLS = {n: f"{SPECS[n].call} -> {', '.join(SPECS[n].outputs)}" for n in NAMES}

@@ -278,6 +278,26 @@ def _ref_avg_backward(case):
     return {"dx": F.avg_pool2d_backward(case.args["dout"], cache)}
 
 
+# ------------------------------------------------------------------ global average pooling
+
+def _gap_cases(rng):
+    """Each case a (N, C, H, W) with N, C, H*W and C*H*W all different (a constant factor
+    then names its size)."""
+    cases = []
+    for label, shape, tags in [("N=2, C=1, 2x2", (2, 1, 2, 2), ("batch",)),
+                               ("N=2, C=3, 4x5", (2, 3, 4, 5), ("batch", "channels", "nonsquare")),
+                               ("N=3, C=2, 2x1", (3, 2, 2, 1), ("batch", "channels", "nonsquare"))]:
+        n, c = shape[:2]
+        cases.append(Case(label, {"dout": rng.standard_normal((n, c, 1, 1)),
+                                  "x": rng.standard_normal(shape)}, tags=_tags(*tags)))
+    return cases
+
+
+def _ref_gap_backward(case):
+    _, cache = F.global_avg_pool2d_forward(case.args["x"])
+    return {"dx": F.global_avg_pool2d_backward(case.args["dout"], cache)}
+
+
 # ------------------------------------------------------------------ batch norm
 
 def _bn_cases(rng):
@@ -414,6 +434,12 @@ def _sizes_bn(case):
             ("H*W", h * w)]
 
 
+def _sizes_gap(case):
+    n, c, h, w = case.args["x"].shape
+    return [("H*W (the positions of one map)", h * w), ("N = x.shape[0] (the batch)", n),
+            ("C*H*W (one sample's values)", c * h * w)]
+
+
 def _spec(name, call, outputs, cases, reference, scalars=(), sizes=lambda case: []):
     return Spec(name, call, tuple(outputs), cases, reference, frozenset(scalars), sizes)
 
@@ -447,4 +473,6 @@ SPECS = {s.name: s for s in [
           lambda r: _pool_cases(r, True, ties=False), _ref_avg_backward, sizes=_sizes_pool),
     _spec("batch_norm2d_backward", "fn(dout, x, gamma, eps=eps)", ["dx", "dgamma", "dbeta"],
           _bn_cases, _ref_bn, sizes=_sizes_bn),
+    _spec("global_avg_pool2d_backward", "fn(dout, x)", ["dx"], _gap_cases, _ref_gap_backward,
+          sizes=_sizes_gap),
 ]}

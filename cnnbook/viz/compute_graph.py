@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-__all__ = ["plot_compute_graph"]
+__all__ = ["plot_compute_graph", "plot_gate_patterns"]
 
 
 def plot_compute_graph(nodes, edges, *, ax=None, title=None, figsize=(8, 2.6)):
@@ -46,4 +46,41 @@ def plot_compute_graph(nodes, edges, *, ax=None, title=None, figsize=(8, 2.6)):
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    return ax
+
+
+def plot_gate_patterns(graph, *, ax=None, figsize=(8.5, 3.4)):
+    r"""Draw :func:`cnnbook.gates.gate_graph`'s graph with the values on the nodes and the
+    gradients (red) on the edges: add distributes, multiply swaps, max routes, copy sums.
+
+    Parameters
+    ----------
+    graph : dict
+        The result of :func:`cnnbook.gates.gate_graph`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    v, g = graph["values"], graph["grads"]
+    fmt = "{:g}".format
+    nodes = {
+        "x": (0.0, 1.2, f"x = {fmt(v['x'])}, copied\n∂L/∂x = {fmt(g['x'])}"),
+        "y": (0.0, 0.0, f"y = {fmt(v['y'])}"),
+        "w": (0.0, 2.4, f"w = {fmt(v['w'])}"),
+        "q": (2.6, 0.4, f"add\nq = {fmt(v['q'])}"),
+        "m": (2.6, 2.0, f"max\nm = {fmt(v['m'])}"),
+        "L": (5.0, 1.2, f"multiply\nL = {fmt(v['L'])}"),
+    }
+    edges = [
+        ("x", "q", "", f"{fmt(g['x via add'])}"),
+        ("y", "q", "", f"{fmt(g['y'])} (distributes)"),
+        ("x", "m", "", f"{fmt(g['x via max'])} (routed)"),
+        ("w", "m", "", f"{fmt(g['w'])} (not the max)"),
+        ("q", "L", "", f"{fmt(g['q'])} = m (swapped)"),
+        ("m", "L", "", f"{fmt(g['m'])} = q (swapped)"),
+    ]
+    ax = plot_compute_graph(nodes, edges, ax=ax, figsize=figsize)
+    ax.set_title(f"gradients in red; the copy of x sums: "
+                 f"{fmt(g['x via add'])} + {fmt(g['x via max'])} = {fmt(g['x'])}", fontsize=10)
     return ax

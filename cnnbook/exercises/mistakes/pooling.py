@@ -1,4 +1,4 @@
-"""Typical mistakes in max and average pooling, forward and backward."""
+"""Typical mistakes in max, average and global average pooling, forward and backward."""
 from __future__ import annotations
 
 import numpy as np
@@ -141,6 +141,41 @@ AVG_B = [
             lambda c, r: _avg_bwd(c, step=1) if _strided(c) else None),
 ]
 
+def _gap_spread(c, dx_of):
+    """``dx_of(dout, x)`` broadcast over every position of the maps."""
+    x = c.args["x"]
+    return {"dx": np.broadcast_to(dx_of(c.args["dout"], x), x.shape).copy()}
+
+
+def _gap_one_position(c):
+    dx = np.zeros_like(c.args["x"])
+    dx[:, :, :1, :1] = c.args["dout"]
+    return {"dx": dx}
+
+
+_SPREAD = "dx = np.broadcast_to(dout / (H * W), x.shape).copy()"
+GAP_B = [
+    Mistake("gap-no-division", "the 1/(H*W) of the mean is missing: each of a map's H*W "
+            "positions receives an equal share of its dout", _SPREAD,
+            lambda c, r: _gap_spread(c, lambda d, x: d)),
+    Mistake("gap-divide-by-N", "you divided by the batch size N; the mean is over one map's "
+            "H*W positions, each sample and channel apart", _SPREAD,
+            lambda c, r: _gap_spread(c, lambda d, x: d / x.shape[0])),
+    Mistake("gap-divide-by-CHW", "you divided by C*H*W; each channel has its own mean, over "
+            "its H*W positions only", _SPREAD,
+            lambda c, r: _gap_spread(c, lambda d, x: d / x[0].size)),
+    Mistake("gap-not-spread", "dx has the shape of the output (N, C, 1, 1); it has x's shape "
+            "(N, C, H, W): the share dout/(H*W) goes back to every position the mean read",
+            _SPREAD, lambda c, r: {"dx": c.args["dout"] / np.prod(c.args["x"].shape[2:])}),
+    Mistake("gap-sum-over-batch", "you summed dout over the batch; each sample's maps receive "
+            "only that sample's dout", _SPREAD,
+            lambda c, r: _gap_spread(c, lambda d, x: d.sum(axis=0, keepdims=True)
+                                     / np.prod(x.shape[2:]))),
+    Mistake("gap-one-position", "you sent all of dout to one position, as max pooling does; "
+            "the mean read every position, so every position gets a share", _SPREAD,
+            lambda c, r: _gap_one_position(c)),
+]
+
 _WINDOWS = Advice(r"index .* out of bounds|out of range|could not be broadcast|broadcast",
                   "an index past the end, or a window of the wrong size: the output has "
                   "(size - kernel_size) // stride + 1 positions along each axis (no padding), "
@@ -153,4 +188,5 @@ _INT = Advice(r"only integers|slice indices must be|integer scalar arrays|'float
 RAISED = {n: [_WINDOWS, _INT] for n in ("max_pool2d_forward", "max_pool2d_backward",
                                          "avg_pool2d_backward")}
 MISTAKES = {"max_pool2d_forward": MAX_F, "max_pool2d_backward": MAX_B,
-            "avg_pool2d_backward": AVG_B}
+            "avg_pool2d_backward": AVG_B,
+            "global_avg_pool2d_backward": GAP_B}
