@@ -116,7 +116,7 @@ def test_conv_layer_workspace_with_changing_shapes_and_dtypes(C):
         dx = layer.backward(dout)
         ref_out, ref_cache = conv2d_forward(x.astype(np.float64), w, b, padding=1)
         ref_dx, ref_dw, ref_db = conv2d_backward_naive(dout.astype(np.float64), (
-            x.astype(np.float64), w, (1, 1), (1, 1), (1, 1)))
+            x.astype(np.float64), w, (1, 1), (1, 1), (1, 1), 1))
         tol = 1e-4 if dtype == np.float32 else 1e-10
         assert out.dtype == dtype and dx.dtype == dtype
         np.testing.assert_allclose(out, ref_out, rtol=tol, atol=tol)
@@ -149,7 +149,7 @@ def test_conv_float32_stays_float32(layout):
     dx, dw, db = conv2d_backward(dout if layout == "nchw" else _batch_last(dout), cache)
     assert {a.dtype for a in (out, dx, dw, db, cache[2])} == {np.dtype(np.float32)}
     ref = conv2d_backward_naive(dout.astype(np.float64), (
-        x.astype(np.float64), w.astype(np.float64), (1, 1), (2, 2), (1, 1)))
+        x.astype(np.float64), w.astype(np.float64), (1, 1), (2, 2), (1, 1), 1))
     for got, want in zip((dx, dw, db), ref):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
