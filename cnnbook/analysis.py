@@ -28,8 +28,8 @@ def input_grad_norms(model, x, dout):
     r"""Norm of the gradient with respect to the input of every layer of ``model``.
 
     Runs ``model``'s layers forward on ``x``, then backward from ``dout`` one layer at a
-    time, recording :math:`\lVert \partial L/\partial x_l \rVert_2` where :math:`x_l` is
-    the input of layer :math:`l` (:math:`x_0 = x`) and :math:`L = \sum \delta \odot y`.
+    time, recording :math:`\lVert \partial L/\partial a_l \rVert_2` where :math:`a_l` is
+    the input of layer :math:`l` (:math:`a_0 = x`) and :math:`L = \sum \delta \odot y`.
 
     Parameters
     ----------

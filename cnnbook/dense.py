@@ -5,7 +5,7 @@ A dense layer maps each sample's feature vector :math:`x \in \mathbb R^{D}` to
 
 .. math::
 
-    z_n = \sum_{d} W_{m,d}\, x_d + b_n ,
+    z_m = \sum_{r} w_{m,r}\, x_r + b_m ,
 
 with the weight stored as ``(out_features, in_features)`` like PyTorch. This module holds
 the loop version that mirrors the sum above (``linear_forward_naive``), the vectorized
@@ -76,15 +76,15 @@ def linear_forward(x, w, b):
 
     .. math::
 
-        z_{n,m} = \sum_{d=1}^{D} W_{m,d}\, x_{n,d} + b_m
-        \quad\Longleftrightarrow\quad Z = X W^\top + \mathbf 1 b^\top .
+        z_{n,m} = \sum_{r=0}^{D-1} w_{m,r}\, x_{n,r} + b_m
+        \quad\Longleftrightarrow\quad Z = X w^\top + \mathbf 1 b^\top .
 
     Backward, with :math:`\delta = \partial L/\partial Z` of shape (N, M):
 
     .. math::
 
-        \frac{\partial L}{\partial X} = \delta W, \qquad
-        \frac{\partial L}{\partial W} = \delta^\top X, \qquad
+        \frac{\partial L}{\partial X} = \delta w, \qquad
+        \frac{\partial L}{\partial w} = \delta^\top X, \qquad
         \frac{\partial L}{\partial b} = \sum_n \delta_{n,:} .
     """
     x, w, b = _check_linear_inputs(x, w, b, "linear_forward")
@@ -149,11 +149,11 @@ def linear_forward_naive(x, w, b):
 
     Notes
     -----
-    Loop indices as in the book: ``n`` over samples, ``m`` over outputs, ``d`` over inputs.
+    Loop indices as in the book: ``n`` over samples, ``m`` over outputs, ``r`` over inputs.
 
     .. math::
 
-        z_{n,m} = \sum_{d} W_{m,d}\, x_{n,d} + b_m .
+        z_{n,m} = \sum_{r} w_{m,r}\, x_{n,r} + b_m .
     """
     x, w, b = _check_linear_inputs(x, w, b, "linear_forward_naive")
     N, D = x.shape
@@ -162,8 +162,8 @@ def linear_forward_naive(x, w, b):
     for n in range(N):
         for m in range(M):
             z = b[m]
-            for d in range(D):
-                z += w[m, d] * x[n, d]
+            for r in range(D):
+                z += w[m, r] * x[n, r]
             out[n, m] = z
     return out, (x, w, b)
 
@@ -191,8 +191,8 @@ def linear_backward_naive(dout, cache):
     .. math::
 
         \frac{\partial z_{n,m}}{\partial b_m} = 1, \qquad
-        \frac{\partial z_{n,m}}{\partial W_{m,d}} = x_{n,d}, \qquad
-        \frac{\partial z_{n,m}}{\partial x_{n,d}} = W_{m,d} .
+        \frac{\partial z_{n,m}}{\partial w_{m,r}} = x_{n,r}, \qquad
+        \frac{\partial z_{n,m}}{\partial x_{n,r}} = w_{m,r} .
     """
     x, w, b = cache
     dout = check_dout(dout, (x.shape[0], w.shape[0]), "linear_backward_naive")
@@ -204,9 +204,9 @@ def linear_backward_naive(dout, cache):
     for n in range(N):
         for m in range(M):
             db[m] += dout[n, m]
-            for d in range(D):
-                dw[m, d] += dout[n, m] * x[n, d]
-                dx[n, d] += dout[n, m] * w[m, d]
+            for r in range(D):
+                dw[m, r] += dout[n, m] * x[n, r]
+                dx[n, r] += dout[n, m] * w[m, r]
     return dx, dw, db
 
 

@@ -61,7 +61,7 @@ def test_plot_curves_and_profile_labels():
     assert ax.get_title() == "t" and ax.get_xlabel() == "x" and ax.get_xscale() == "log"
     assert len(ax.get_legend().get_texts()) == 2
     ax = plot_grad_norm_profile({"plain": np.array([1.0, 2.0, 4.0])})
-    assert ax.get_yscale() == "log" and "x_l" in ax.get_ylabel()
+    assert ax.get_yscale() == "log" and "a_l" in ax.get_ylabel()
 
 
 def test_plot_saliency_has_colorbar_and_rows():

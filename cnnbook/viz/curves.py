@@ -201,7 +201,7 @@ def plot_grad_norm_profile(norms, *, ax=None, title="gradient norm at each layer
     """
     curves = {label: (np.arange(len(v)), v) for label, v in norms.items()}
     ax = plot_curves(curves, xlabel=r"layer $l$ (0 = network input)",
-                     ylabel=r"$\|\partial L / \partial x_l\|$", title=title, logy=True,
+                     ylabel=r"$\|\partial L / \partial a_l\|$", title=title, logy=True,
                      ax=ax, markers=True)
     return ax
 
@@ -224,7 +224,7 @@ def plot_error_growth(distances, factor, *, ax=None, title="distance to the targ
     ax.semilogy(t, d[0] * float(factor) ** t, "-", lw=1,
                 label=f"$\\mathrm{{dist}}_0 \\cdot {factor:g}^t$")
     ax.set_xlabel("iteration $t$")
-    ax.set_ylabel(r"$\|y_{pred} - y_{true}\|_2$ (log scale)")
+    ax.set_ylabel(r"$\|\hat y - y^*\|_2$ (log scale)")
     ax.set_title(title)
     ax.legend()
     ax.grid(alpha=0.3, which="both")
